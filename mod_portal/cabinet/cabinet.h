@@ -1,0 +1,19 @@
+/* The route functions of the portal-cabinet area. */
+#ifndef PORTAL_CABINET_H
+#define PORTAL_CABINET_H
+
+#include "../core/portal_req.h"
+
+int portal_cabinet_home(portal_req *pr);
+int portal_cabinet_features(portal_req *pr);
+int portal_cabinet_security(portal_req *pr);
+int portal_cabinet_pricing(portal_req *pr);
+int portal_cabinet_contact(portal_req *pr);
+int portal_cabinet_contact_send(portal_req *pr);
+
+/* The plans on sale as the Pricing page shows them (array of objects), and
+ * the lowest monthly price among them (NULL without plans). */
+apr_status_t portal_cabinet_plans_view(portal_req *pr, json_t **plans, const char **from_price,
+                                       portal_db_error *err);
+
+#endif

@@ -1,0 +1,15 @@
+/* portal-cabinet: the public site now; sign-in and the customer cabinet
+ * (under /account/) join this table as they land. */
+#include "../areas.h"
+#include "cabinet.h"
+
+static const portal_route routes[] = {
+    { "GET",  "/",         "public", portal_cabinet_home },
+    { "GET",  "/features", "public", portal_cabinet_features },
+    { "GET",  "/pricing",  "public", portal_cabinet_pricing },
+    { "GET",  "/security", "public", portal_cabinet_security },
+    { "GET",  "/contact",  "public", portal_cabinet_contact },
+    { "POST", "/contact",  "public", portal_cabinet_contact_send },
+};
+
+const portal_route_table portal_cabinet_routes = { routes, sizeof(routes) / sizeof(routes[0]) };

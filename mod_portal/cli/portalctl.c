@@ -1,0 +1,97 @@
+/* portalctl: migrate, seed-demo, doctor, secret. */
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <apr_general.h>
+#include <apr_strings.h>
+#include "sqlcat.h"
+
+static void usage(FILE *to)
+{
+    fprintf(to,
+        "usage: portalctl [--db CONNINFO] [-c APACHE_CONF] [--apache-user USER] COMMAND\n"
+        "\n"
+        "commands:\n"
+        "  migrate            apply pending sql/migrations (as the schema owner)\n"
+        "  migrate --status   list applied and pending migrations, change nothing\n"
+        "  seed-demo          load the demo plans (idempotent)\n"
+        "  doctor             check a portal installation; one line per check, with the fix\n"
+        "  secret FILE        create the server secret FILE (mode 0600) if it does not exist\n"
+        "\n"
+        "The database is --db, else $PORTAL_DB, else libpq's PGHOST/PGUSER/... variables.\n"
+        "doctor reads the Apache configuration -c (default\n"
+        "/etc/apache2/conf-available/portal.conf) for the Portal* and DBDParams lines.\n");
+}
+
+static apr_status_t finish_conn(void *conn)
+{
+    PQfinish(conn);
+    return APR_SUCCESS;
+}
+
+portal_db *portal_cli_connect(portal_cli *cli, const char *conninfo)
+{
+    PGconn *conn = PQconnectdb(conninfo ? conninfo : "");
+    if (PQstatus(conn) != CONNECTION_OK) {
+        fprintf(stderr, "portalctl: cannot connect to PostgreSQL: %s", PQerrorMessage(conn));
+        PQfinish(conn);
+        return NULL;
+    }
+    apr_pool_cleanup_register(cli->pool, conn, finish_conn, apr_pool_cleanup_null);
+    portal_sqlcat *cat;
+    const char *err;
+    if (portal_sqlcat_embedded(cli->pool, &cat, &err) != APR_SUCCESS) {
+        fprintf(stderr, "portalctl: embedded SQL is broken: %s\n", err);
+        return NULL;
+    }
+    return portal_db_make(conn, cli->pool, cat);
+}
+
+int main(int argc, const char *const *argv)
+{
+    apr_app_initialize(&argc, &argv, NULL);
+    atexit(apr_terminate);
+    portal_cli cli = { 0 };
+    apr_pool_create(&cli.pool, NULL);
+    cli.db = getenv("PORTAL_DB");
+    cli.conf = "/etc/apache2/conf-available/portal.conf";
+
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
+            cli.db = argv[++i];
+        else if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
+            cli.conf = argv[++i];
+        else if (strcmp(argv[i], "--apache-user") == 0 && i + 1 < argc)
+            cli.apache_user = argv[++i];
+        else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            usage(stdout);
+            return 0;
+        } else {
+            fprintf(stderr, "portalctl: unknown option %s\n", argv[i]);
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (i >= argc) {
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[i];
+    int rest = argc - i - 1;
+    if (strcmp(cmd, "migrate") == 0 && rest == 0)
+        return portal_cli_migrate(&cli, 0);
+    if (strcmp(cmd, "migrate") == 0 && rest == 1 && strcmp(argv[i + 1], "--status") == 0)
+        return portal_cli_migrate(&cli, 1);
+    if (strcmp(cmd, "seed-demo") == 0 && rest == 0)
+        return portal_cli_seed_demo(&cli);
+    if (strcmp(cmd, "doctor") == 0 && rest == 0)
+        return portal_cli_doctor(&cli);
+    if (strcmp(cmd, "secret") == 0 && rest == 1)
+        return portal_cli_secret(&cli, argv[i + 1]);
+    fprintf(stderr, "portalctl: unknown command or arguments: %s\n", cmd);
+    usage(stderr);
+    return 2;
+}

@@ -1,0 +1,269 @@
+#include "db.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <apr_hash.h>
+#include <apr_strings.h>
+
+struct portal_db {
+    PGconn *conn;
+    const portal_sqlcat *cat;
+    int session_pid;          /* PQbackendPID of the session prepared for */
+    apr_pool_t *session_pool; /* cleared when the session changes */
+    apr_hash_t *prepared;     /* labels prepared in this session */
+    int in_transaction;       /* between portal_db_begin and commit/rollback */
+};
+
+struct portal_db_result {
+    PGresult *res;
+};
+
+static void quiet_notices(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
+portal_db *portal_db_make(PGconn *conn, apr_pool_t *conn_pool, const portal_sqlcat *cat)
+{
+    portal_db *db = apr_pcalloc(conn_pool, sizeof(*db));
+    db->conn = conn;
+    db->cat = cat;
+    apr_pool_create(&db->session_pool, conn_pool);
+    db->prepared = apr_hash_make(db->session_pool);
+    PQsetNoticeProcessor(conn, quiet_notices, NULL);
+    return db;
+}
+
+PGconn *portal_db_conn(portal_db *db)
+{
+    return db->conn;
+}
+
+static apr_status_t fail(portal_db_error *err, portal_db_kind kind, const char *sqlstate,
+                         const char *message)
+{
+    err->kind = kind;
+    apr_cpystrn(err->sqlstate, sqlstate ? sqlstate : "", sizeof(err->sqlstate));
+    err->constraint = NULL;
+    err->message = message;
+    return APR_EGENERAL;
+}
+
+static portal_db_kind kind_of(const char *sqlstate)
+{
+    if (!sqlstate || !*sqlstate)
+        return PORTAL_DB_UNAVAILABLE;          /* the client lost the server */
+    if (strncmp(sqlstate, "08", 2) == 0        /* connection exception */
+        || strncmp(sqlstate, "53", 2) == 0     /* insufficient resources: disk full */
+        || strncmp(sqlstate, "57", 2) == 0     /* shutdown, cancel, statement timeout */
+        || strcmp(sqlstate, "40001") == 0      /* serialization failure */
+        || strcmp(sqlstate, "40P01") == 0)     /* deadlock */
+        return PORTAL_DB_UNAVAILABLE;
+    if (strncmp(sqlstate, "23", 2) == 0)
+        return PORTAL_DB_CONFLICT;
+    return PORTAL_DB_FAILED;
+}
+
+/* Fills err from a failed result (or from the connection if res is NULL). */
+static apr_status_t fail_result(portal_db *db, apr_pool_t *p, PGresult *res,
+                                portal_db_error *err)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(db->conn);
+    if (!msg || !*msg)
+        msg = PQerrorMessage(db->conn);
+    fail(err, kind_of(state), state, apr_pstrdup(p, msg));
+    if (res && err->kind == PORTAL_DB_CONFLICT) {
+        const char *c = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
+        err->constraint = c ? apr_pstrdup(p, c) : NULL;
+    }
+    return APR_EGENERAL;
+}
+
+/* Makes sure the connection has a live session, resetting a connection whose
+ * session ended while it was idle; forgets prepared statements when the
+ * session is a new one. Sends nothing to a live server. */
+static apr_status_t ensure_session(portal_db *db, apr_pool_t *p, portal_db_error *err)
+{
+    if (PQstatus(db->conn) == CONNECTION_OK
+        && PQtransactionStatus(db->conn) == PQTRANS_IDLE)
+        PQconsumeInput(db->conn);   /* reads a pending FATAL or EOF, if any */
+    if (PQstatus(db->conn) != CONNECTION_OK) {
+        if (db->in_transaction)   /* the transaction died with its session */
+            return fail(err, PORTAL_DB_UNAVAILABLE, NULL,
+                        apr_pstrdup(p, PQerrorMessage(db->conn)));
+        PQreset(db->conn);
+        if (PQstatus(db->conn) != CONNECTION_OK)
+            return fail(err, PORTAL_DB_UNAVAILABLE, NULL,
+                        apr_pstrdup(p, PQerrorMessage(db->conn)));
+    }
+    int pid = PQbackendPID(db->conn);
+    if (pid != db->session_pid) {
+        apr_pool_clear(db->session_pool);
+        db->prepared = apr_hash_make(db->session_pool);
+        db->session_pid = pid;
+    }
+    return APR_SUCCESS;
+}
+
+static apr_status_t prepare(portal_db *db, apr_pool_t *p, const portal_sql *q,
+                            portal_db_error *err)
+{
+    if (apr_hash_get(db->prepared, q->label, APR_HASH_KEY_STRING))
+        return APR_SUCCESS;
+    PGresult *res = PQprepare(db->conn, q->label, q->sql, 0, NULL);
+    apr_status_t rv = APR_SUCCESS;
+    if (!res || PQresultStatus(res) != PGRES_COMMAND_OK)
+        rv = fail_result(db, p, res, err);
+    else
+        apr_hash_set(db->prepared, apr_pstrdup(db->session_pool, q->label),
+                     APR_HASH_KEY_STRING, "");
+    PQclear(res);
+    return rv;
+}
+
+static apr_status_t clear_result(void *data)
+{
+    PQclear(data);
+    return APR_SUCCESS;
+}
+
+/* 1 when the statement certainly did not run and may be sent again. */
+static int worth_retry(const portal_db_error *err, int was_idle)
+{
+    if (!was_idle)
+        return 0;
+    return strcmp(err->sqlstate, "57P01") == 0 || strcmp(err->sqlstate, "57P02") == 0
+        || strcmp(err->sqlstate, "57P03") == 0 || strcmp(err->sqlstate, "26000") == 0;
+}
+
+apr_status_t portal_db_query(portal_db *db, apr_pool_t *p, const char *label,
+                             int nparams, const char *const *params,
+                             portal_db_result **out, portal_db_error *err)
+{
+    const portal_sql *q = portal_sqlcat_get(db->cat, label);
+    if (!q)
+        return fail(err, PORTAL_DB_FAILED, NULL,
+                    apr_psprintf(p, "no query is labelled '%s' in sql/", label));
+    if (nparams != q->nparams)
+        return fail(err, PORTAL_DB_FAILED, NULL,
+                    apr_psprintf(p, "query '%s' takes %d parameters, given %d",
+                                 label, q->nparams, nparams));
+    for (int attempt = 0; ; attempt++) {
+        apr_status_t rv = ensure_session(db, p, err);
+        if (rv != APR_SUCCESS)
+            return rv;
+        int was_idle = PQtransactionStatus(db->conn) == PQTRANS_IDLE;
+        rv = prepare(db, p, q, err);
+        if (rv == APR_SUCCESS) {
+            PGresult *res = PQexecPrepared(db->conn, q->label, nparams, params,
+                                           NULL, NULL, 0);
+            ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+            if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+                portal_db_result *r = apr_palloc(p, sizeof(*r));
+                r->res = res;
+                apr_pool_cleanup_register(p, res, clear_result, apr_pool_cleanup_null);
+                *out = r;
+                return APR_SUCCESS;
+            }
+            fail_result(db, p, res, err);
+            PQclear(res);
+        }
+        if (strcmp(err->sqlstate, "26000") == 0)
+            apr_hash_clear(db->prepared);
+        if (attempt > 0 || !worth_retry(err, was_idle))
+            return APR_EGENERAL;
+    }
+}
+
+apr_status_t portal_db_exec(portal_db *db, apr_pool_t *p, const char *sql,
+                            portal_db_error *err)
+{
+    apr_status_t rv = ensure_session(db, p, err);
+    if (rv != APR_SUCCESS)
+        return rv;
+    PGresult *res = PQexec(db->conn, sql);
+    ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    rv = APR_SUCCESS;
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+        rv = fail_result(db, p, res, err);
+    PQclear(res);
+    return rv;
+}
+
+apr_status_t portal_db_begin(portal_db *db, apr_pool_t *p, portal_db_error *err)
+{
+    apr_status_t rv = portal_db_exec(db, p, "BEGIN", err);
+    db->in_transaction = rv == APR_SUCCESS;
+    return rv;
+}
+
+apr_status_t portal_db_commit(portal_db *db, apr_pool_t *p, portal_db_error *err)
+{
+    apr_status_t rv;
+    if (PQtransactionStatus(db->conn) == PQTRANS_INERROR)
+        rv = fail(err, PORTAL_DB_FAILED, NULL, "COMMIT of a transaction that had failed");
+    else
+        rv = portal_db_exec(db, p, "COMMIT", err);
+    if (rv != APR_SUCCESS)
+        portal_db_rollback(db);
+    db->in_transaction = 0;
+    return rv;
+}
+
+void portal_db_rollback(portal_db *db)
+{
+    db->in_transaction = 0;
+    if (PQstatus(db->conn) == CONNECTION_OK
+        && PQtransactionStatus(db->conn) != PQTRANS_IDLE)
+        PQclear(PQexec(db->conn, "ROLLBACK"));
+}
+
+int portal_db_in_transaction(const portal_db *db)
+{
+    return db->in_transaction;
+}
+
+int portal_db_nrows(const portal_db_result *r)
+{
+    return PQntuples(r->res);
+}
+
+const char *portal_db_get(const portal_db_result *r, int row, const char *col)
+{
+    int c = PQfnumber(r->res, col);
+    if (c < 0 || row < 0 || row >= PQntuples(r->res) || PQgetisnull(r->res, row, c))
+        return NULL;
+    return PQgetvalue(r->res, row, c);
+}
+
+long long portal_db_get_int(const portal_db_result *r, int row, const char *col)
+{
+    const char *v = portal_db_get(r, row, col);
+    return v ? strtoll(v, NULL, 10) : 0;
+}
+
+int portal_db_get_bool(const portal_db_result *r, int row, const char *col)
+{
+    const char *v = portal_db_get(r, row, col);
+    return v && v[0] == 't';
+}
+
+long long portal_db_affected(const portal_db_result *r)
+{
+    const char *n = PQcmdTuples(r->res);
+    return n && *n ? strtoll(n, NULL, 10) : 0;
+}
+
+const char *portal_db_error_line(apr_pool_t *p, const portal_db_error *err)
+{
+    char *msg = apr_pstrdup(p, err->message ? err->message : "");
+    for (char *c = msg; *c; c++)
+        if (*c == '\n' || *c == '\r')
+            *c = ' ';
+    apr_size_t n = strlen(msg);
+    while (n > 0 && msg[n - 1] == ' ')
+        msg[--n] = '\0';
+    return err->sqlstate[0] ? apr_psprintf(p, "[%s] %s", err->sqlstate, msg) : msg;
+}

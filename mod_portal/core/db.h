@@ -1,0 +1,69 @@
+/* PostgreSQL by label, over libpq, for the module (on mod_dbd's pooled
+ * connections) and portalctl alike.
+ *
+ * A portal_db is the state of one connection: which server session it last
+ * saw (PQbackendPID) and which labels that session has prepared. Before a
+ * statement is sent the connection is checked without a round trip
+ * (PQconsumeInput): a session that ended while the connection sat in the pool
+ * is reset and its statements are prepared again. A statement refused because
+ * the session ended before it ran (SQLSTATE 57P01-57P03) or because its
+ * prepared statement is gone (26000) is retried once on a fresh session;
+ * a statement whose fate is unknown (the connection broke while it ran)
+ * and anything inside a transaction is never retried. */
+#ifndef PORTAL_DB_H
+#define PORTAL_DB_H
+
+#include <apr_pools.h>
+#include <libpq-fe.h>
+#include "sqlcat.h"
+
+typedef struct portal_db portal_db;
+typedef struct portal_db_result portal_db_result;
+
+typedef enum {
+    PORTAL_DB_OK = 0,
+    PORTAL_DB_UNAVAILABLE,  /* server down, restarting, out of space or time: 503 */
+    PORTAL_DB_CONFLICT,     /* an integrity constraint (SQLSTATE class 23) */
+    PORTAL_DB_FAILED        /* anything else: a bug or a bad statement: 500 */
+} portal_db_kind;
+
+typedef struct {
+    portal_db_kind kind;
+    char sqlstate[6];       /* "" when the server sent none */
+    const char *constraint; /* for CONFLICT, the constraint's name if known */
+    const char *message;    /* for the log only, never for the client */
+} portal_db_error;
+
+/* Wraps conn; the state lives in conn_pool, which must live as long as conn. */
+portal_db *portal_db_make(PGconn *conn, apr_pool_t *conn_pool, const portal_sqlcat *cat);
+PGconn *portal_db_conn(portal_db *db);
+
+/* Runs the named query with text parameters (NULL entries are SQL NULL).
+ * The result is freed with p. */
+apr_status_t portal_db_query(portal_db *db, apr_pool_t *p, const char *label,
+                             int nparams, const char *const *params,
+                             portal_db_result **res, portal_db_error *err);
+
+/* Runs a plain command (BEGIN, COMMIT, a migration's text) without
+ * parameters; multi-statement text is allowed. */
+apr_status_t portal_db_exec(portal_db *db, apr_pool_t *p, const char *sql,
+                            portal_db_error *err);
+
+apr_status_t portal_db_begin(portal_db *db, apr_pool_t *p, portal_db_error *err);
+apr_status_t portal_db_commit(portal_db *db, apr_pool_t *p, portal_db_error *err);
+/* Rolls back an open transaction, if any; never fails loudly. */
+void portal_db_rollback(portal_db *db);
+int portal_db_in_transaction(const portal_db *db);
+
+int portal_db_nrows(const portal_db_result *res);
+/* Column by name: the text value, NULL for SQL NULL or an unknown column. */
+const char *portal_db_get(const portal_db_result *res, int row, const char *col);
+long long portal_db_get_int(const portal_db_result *res, int row, const char *col);
+int portal_db_get_bool(const portal_db_result *res, int row, const char *col);
+/* Rows changed by an INSERT/UPDATE/DELETE. */
+long long portal_db_affected(const portal_db_result *res);
+
+/* The last error in one line for logs: "[57P01] terminating connection ...". */
+const char *portal_db_error_line(apr_pool_t *p, const portal_db_error *err);
+
+#endif

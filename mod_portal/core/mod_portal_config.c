@@ -1,0 +1,299 @@
+/* Directives, configuration records and start-up checks. Every check here
+ * runs under `apache2 -t` and stops it with one line that names the
+ * directive and the fix. */
+#include "mod_portal_config.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+#include <apr_strings.h>
+#include <apr_uri.h>
+#include <http_log.h>
+#include <mod_unixd.h>
+#include <unixd.h>
+#include "files.h"
+#include "format.h"
+#include "tmpldir.h"
+
+#define DEFAULT_MAX_FORM   (64 * 1024)
+#define DEFAULT_MAX_UPLOAD (10 * 1024 * 1024)
+#define MIN_SECRET_BYTES   32
+
+static const char *sql_error;   /* an embedded-SQL bug, reported by check_config */
+
+void *portal_create_server_cfg(apr_pool_t *p, server_rec *s)
+{
+    (void)s;
+    portal_server_cfg *c = apr_pcalloc(p, sizeof(*c));
+    c->max_form = -1;
+    c->max_upload = -1;
+    c->static_url = NULL;
+    portal_sqlcat *sql;
+    if (portal_sqlcat_embedded(p, &sql, &sql_error) == APR_SUCCESS)
+        c->sql = sql;
+    return c;
+}
+
+#define PICK(field) (add->field ? add->field : base->field)
+
+void *portal_merge_server_cfg(apr_pool_t *p, void *basev, void *addv)
+{
+    portal_server_cfg *base = basev, *add = addv;
+    portal_server_cfg *c = apr_pcalloc(p, sizeof(*c));
+    c->base_url = PICK(base_url);
+    c->template_dir = PICK(template_dir);
+    c->templates = add->template_dir ? add->templates : base->templates;
+    c->i18n = add->template_dir ? add->i18n : base->i18n;
+    c->storage_dir = PICK(storage_dir);
+    c->secret_file = PICK(secret_file);
+    c->secret = add->secret_file ? add->secret : base->secret;
+    c->secret_len = add->secret_file ? add->secret_len : base->secret_len;
+    c->default_locale = PICK(default_locale);
+    c->static_url = PICK(static_url);
+    c->max_form = add->max_form >= 0 ? add->max_form : base->max_form;
+    c->max_upload = add->max_upload >= 0 ? add->max_upload : base->max_upload;
+    c->sql = PICK(sql);
+    c->configured = base->configured || add->configured;
+    return c;
+}
+
+void *portal_create_dir_cfg(apr_pool_t *p, char *dir)
+{
+    (void)dir;
+    portal_dir_cfg *c = apr_pcalloc(p, sizeof(*c));
+    c->security_headers = -1;
+    return c;
+}
+
+void *portal_merge_dir_cfg(apr_pool_t *p, void *basev, void *addv)
+{
+    portal_dir_cfg *base = basev, *add = addv;
+    portal_dir_cfg *c = apr_pcalloc(p, sizeof(*c));
+    c->security_headers = add->security_headers >= 0 ? add->security_headers
+                                                     : base->security_headers;
+    return c;
+}
+
+const portal_server_cfg *portal_server_config(const server_rec *s)
+{
+    return ap_get_module_config(s->module_config, &portal_module);
+}
+
+const portal_dir_cfg *portal_dir_config(const request_rec *r)
+{
+    return ap_get_module_config(r->per_dir_config, &portal_module);
+}
+
+static portal_server_cfg *server_cfg(cmd_parms *cmd)
+{
+    portal_server_cfg *c = ap_get_module_config(cmd->server->module_config, &portal_module);
+    c->configured = 1;
+    return c;
+}
+
+static const char *set_base_url(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    (void)dummy;
+    apr_uri_t uri;
+    if (apr_uri_parse(cmd->pool, arg, &uri) != APR_SUCCESS || !uri.scheme || !uri.hostname
+        || (strcasecmp(uri.scheme, "https") != 0 && strcasecmp(uri.scheme, "http") != 0)
+        || uri.query || uri.fragment)
+        return apr_psprintf(cmd->pool, "PortalBaseURL %s: give the absolute address "
+                            "customers use, e.g. https://portal.example.com", arg);
+    char *url = apr_pstrdup(cmd->pool, arg);
+    apr_size_t n = strlen(url);
+    while (n > 0 && url[n - 1] == '/')
+        url[--n] = '\0';
+    server_cfg(cmd)->base_url = url;
+    return NULL;
+}
+
+static const char *set_template_dir(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    (void)dummy;
+    portal_server_cfg *c = server_cfg(cmd);
+    const char *dir = ap_server_root_relative(cmd->pool, arg);
+    apr_finfo_t fi;
+    if (!dir || apr_stat(&fi, dir, APR_FINFO_TYPE, cmd->temp_pool) != APR_SUCCESS
+        || fi.filetype != APR_DIR)
+        return apr_psprintf(cmd->pool, "PortalTemplateDir %s: no such directory; point it "
+                            "at the templates/ folder mod_portal installed "
+                            "(make install puts it under PREFIX/share/mod_portal)", arg);
+    const char *err = NULL;
+    c->templates = portal_mustache_set_make(cmd->pool);
+    if (portal_tmpldir_load(c->templates, dir, cmd->pool, &err) != APR_SUCCESS)
+        return apr_psprintf(cmd->pool, "PortalTemplateDir %s: %s", arg, err);
+    if (portal_i18n_load(cmd->pool, apr_pstrcat(cmd->pool, dir, "/i18n", NULL), &c->i18n,
+                         &err) != APR_SUCCESS)
+        return apr_psprintf(cmd->pool, "PortalTemplateDir %s: %s", arg, err);
+    static const char *required[] = { "layouts/base", "public/error" };
+    for (apr_size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++)
+        if (!portal_mustache_set_get(c->templates, required[i]))
+            return apr_psprintf(cmd->pool, "PortalTemplateDir %s: template %s.mustache is "
+                                "missing; reinstall the templates", arg, required[i]);
+    c->template_dir = dir;
+    return NULL;
+}
+
+static const char *set_storage_dir(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    (void)dummy;
+    const char *dir = ap_server_root_relative(cmd->pool, arg);
+    apr_finfo_t fi;
+    if (!dir || apr_stat(&fi, dir, APR_FINFO_TYPE, cmd->temp_pool) != APR_SUCCESS
+        || fi.filetype != APR_DIR)
+        return apr_psprintf(cmd->pool, "PortalStorageDir %s: no such directory; create it "
+                            "outside every DocumentRoot and give it to Apache's user "
+                            "(mkdir -p %s && chown www-data: %s)", arg, arg, arg);
+    server_cfg(cmd)->storage_dir = dir;
+    return NULL;
+}
+
+static const char *set_secret_file(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    (void)dummy;
+    portal_server_cfg *c = server_cfg(cmd);
+    const char *path = ap_server_root_relative(cmd->pool, arg);
+    const char *fix = apr_psprintf(cmd->pool, "create one with `portalctl secret %s`", arg);
+    struct stat st;
+    if (!path || stat(path, &st) != 0)
+        return apr_psprintf(cmd->pool, "PortalSecretFile %s: %s; %s", arg,
+                            strerror(errno), fix);
+    if (!S_ISREG(st.st_mode))
+        return apr_psprintf(cmd->pool, "PortalSecretFile %s: not a regular file; %s", arg, fix);
+    if (st.st_mode & 077)
+        return apr_psprintf(cmd->pool, "PortalSecretFile %s: readable by group or others "
+                            "(mode %04o); run chmod 600 %s", arg,
+                            (unsigned)(st.st_mode & 07777), arg);
+    char *data;
+    apr_file_t *f;
+    apr_size_t len = 256;
+    data = apr_pcalloc(cmd->pool, len + 1);
+    if (apr_file_open(&f, path, APR_FOPEN_READ, 0, cmd->temp_pool) != APR_SUCCESS)
+        return apr_psprintf(cmd->pool, "PortalSecretFile %s: cannot be read by the user "
+                            "Apache starts as; %s", arg, fix);
+    apr_file_read_full(f, data, len, &len);
+    apr_file_close(f);
+    while (len > 0 && apr_isspace(data[len - 1]))
+        len--;
+    if (len < MIN_SECRET_BYTES)
+        return apr_psprintf(cmd->pool, "PortalSecretFile %s: holds %lu bytes, fewer than %d; "
+                            "%s", arg, (unsigned long)len, MIN_SECRET_BYTES, fix);
+    c->secret_file = path;
+    c->secret = (const unsigned char *)data;
+    c->secret_len = len;
+    return NULL;
+}
+
+static const char *set_default_locale(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    (void)dummy;
+    const char *code = portal_i18n_supported(arg);
+    if (!code) {
+        const char *list = "";
+        for (int i = 0; i < portal_locale_count; i++)
+            list = apr_pstrcat(cmd->pool, list, i ? ", " : "", portal_locales[i].code, NULL);
+        return apr_psprintf(cmd->pool, "PortalDefaultLocale %s: not a shipped language; "
+                            "use one of %s", arg, list);
+    }
+    server_cfg(cmd)->default_locale = code;
+    return NULL;
+}
+
+static const char *set_static_url(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    (void)dummy;
+    if (arg[0] != '/' && strncasecmp(arg, "https://", 8) != 0)
+        return apr_psprintf(cmd->pool, "PortalStaticURL %s: give the path (or https URL) "
+                            "where Apache serves mod_portal's htdocs/, e.g. /static", arg);
+    char *url = apr_pstrdup(cmd->pool, arg);
+    apr_size_t n = strlen(url);
+    while (n > 1 && url[n - 1] == '/')
+        url[--n] = '\0';
+    server_cfg(cmd)->static_url = url;
+    return NULL;
+}
+
+static const char *set_size(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    (void)dummy;
+    apr_off_t n = portal_parse_size(arg);
+    if (n <= 0)
+        return apr_psprintf(cmd->pool, "%s %s: give a size such as 64k, 10M or 1G",
+                            cmd->cmd->name, arg);
+    portal_server_cfg *c = server_cfg(cmd);
+    if (strcasecmp(cmd->cmd->name, "PortalMaxFormSize") == 0)
+        c->max_form = n;
+    else
+        c->max_upload = n;
+    return NULL;
+}
+
+static const char *set_security_headers(cmd_parms *cmd, void *dirv, int on)
+{
+    (void)cmd;
+    ((portal_dir_cfg *)dirv)->security_headers = on;
+    return NULL;
+}
+
+const command_rec portal_directives[] = {
+    AP_INIT_TAKE1("PortalBaseURL", set_base_url, NULL, RSRC_CONF,
+                  "The absolute URL customers reach the portal at"),
+    AP_INIT_TAKE1("PortalTemplateDir", set_template_dir, NULL, RSRC_CONF,
+                  "Directory of the Mustache templates and i18n catalogs"),
+    AP_INIT_TAKE1("PortalStorageDir", set_storage_dir, NULL, RSRC_CONF,
+                  "Directory for uploaded and released files, outside every DocumentRoot"),
+    AP_INIT_TAKE1("PortalSecretFile", set_secret_file, NULL, RSRC_CONF,
+                  "File holding the server secret for signed links and tokens (mode 0600)"),
+    AP_INIT_TAKE1("PortalDefaultLocale", set_default_locale, NULL, RSRC_CONF,
+                  "Language when neither the visitor nor the browser chooses one"),
+    AP_INIT_TAKE1("PortalStaticURL", set_static_url, NULL, RSRC_CONF,
+                  "Where Apache serves mod_portal's htdocs/ (default /static)"),
+    AP_INIT_TAKE1("PortalMaxFormSize", set_size, NULL, RSRC_CONF,
+                  "Largest form body without files (default 64k)"),
+    AP_INIT_TAKE1("PortalMaxUploadSize", set_size, NULL, RSRC_CONF,
+                  "Largest form body with files (default 10M)"),
+    AP_INIT_FLAG("PortalSecurityHeaders", set_security_headers, NULL, RSRC_CONF | ACCESS_CONF,
+                 "Send mod_portal's security headers on everything under this location"),
+    { NULL }
+};
+
+static int fail_check(server_rec *s, const char *msg)
+{
+    ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, NULL, "mod_portal: %s (%s:%u)",
+                 msg, s->server_hostname ? s->server_hostname : "main server", s->port);
+    return HTTP_INTERNAL_SERVER_ERROR;
+}
+
+int portal_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
+{
+    (void)pconf;
+    (void)plog;
+    if (sql_error)
+        return fail_check(s, apr_psprintf(ptemp, "embedded SQL is broken: %s", sql_error));
+    int used = 0;
+    for (server_rec *vs = s; vs; vs = vs->next) {
+        const portal_server_cfg *c = portal_server_config(vs);
+        if (!c->configured)
+            continue;
+        used = 1;
+        if (!c->template_dir)
+            return fail_check(vs, "PortalTemplateDir is not set: point it at the installed "
+                              "templates/ folder");
+        if (!c->storage_dir)
+            return fail_check(vs, "PortalStorageDir is not set: give a directory outside "
+                              "every DocumentRoot, owned by Apache's user");
+        if (!c->secret_file)
+            return fail_check(vs, "PortalSecretFile is not set: create one with `portalctl "
+                              "secret /etc/mod_portal/secret` and name it here");
+        if (!portal_dir_writable_by(c->storage_dir, ap_unixd_config.user_id,
+                                    ap_unixd_config.group_id))
+            return fail_check(vs, apr_psprintf(ptemp, "PortalStorageDir %s is not writable by "
+                              "Apache's user %s: chown %s %s", c->storage_dir,
+                              ap_unixd_config.user_name, ap_unixd_config.user_name,
+                              c->storage_dir));
+    }
+    if (used && !ap_find_linked_module("mod_dbd.c"))
+        return fail_check(s, "mod_dbd is not loaded: run `a2enmod dbd` (or LoadModule "
+                          "dbd_module) and set DBDriver pgsql and DBDParams");
+    return OK;
+}

@@ -1,0 +1,310 @@
+/* The request context: from request_rec to a portal_req, the router's
+ * decision, the checks every unsafe browser request passes, and the lazily
+ * acquired database connection. */
+#include "portal_req.h"
+
+#include <stdarg.h>
+#include <apr_dbd.h>
+#include <apr_optional.h>
+#include <apr_strings.h>
+#include <http_core.h>
+#include <http_log.h>
+#include <http_protocol.h>
+#include <mod_dbd.h>
+#include "cookie.h"
+#include "crypto.h"
+#include "form.h"
+#include "utf8.h"
+
+#define LOCALE_COOKIE "portal_lang"
+#define CSRF_COOKIE "portal_csrf"
+#define ONE_YEAR (365L * 24 * 3600)
+
+static APR_OPTIONAL_FN_TYPE(ap_dbd_acquire) *dbd_acquire;
+
+void portal_log_error(portal_req *pr, apr_status_t rv, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    const char *msg = apr_pvsprintf(pr->r->pool, fmt, ap);
+    va_end(ap);
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, pr->r, "mod_portal [%s] %s: %s",
+                  pr->request_id, pr->area->name, msg);
+}
+
+static apr_status_t rollback_open_transaction(void *data)
+{
+    portal_db_rollback(data);
+    return APR_SUCCESS;
+}
+
+portal_db *portal_req_db(portal_req *pr, portal_db_error *err)
+{
+    if (pr->db)
+        return pr->db;
+    if (!dbd_acquire)
+        dbd_acquire = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_acquire);
+    ap_dbd_t *dbd = dbd_acquire ? dbd_acquire(pr->r) : NULL;
+    if (!dbd) {
+        err->kind = PORTAL_DB_UNAVAILABLE;
+        err->sqlstate[0] = '\0';
+        err->constraint = NULL;
+        err->message = dbd_acquire ? "mod_dbd has no connection to PostgreSQL"
+                                   : "mod_dbd is not loaded";
+        return NULL;
+    }
+    void *state = NULL;
+    apr_pool_userdata_get(&state, "mod_portal.db", dbd->pool);
+    if (!state) {
+        PGconn *conn = apr_dbd_native_handle(dbd->driver, dbd->handle);
+        state = portal_db_make(conn, dbd->pool, pr->cfg->sql);
+        apr_pool_userdata_set(state, "mod_portal.db", apr_pool_cleanup_null, dbd->pool);
+    }
+    pr->db = state;
+    /* Registered after mod_dbd's release, so it runs before it. */
+    apr_pool_cleanup_register(pr->r->pool, pr->db, rollback_open_transaction,
+                              apr_pool_cleanup_null);
+    return pr->db;
+}
+
+apr_status_t portal_query(portal_req *pr, const char *label, int nparams,
+                          const char *const *params, portal_db_result **res,
+                          portal_db_error *err)
+{
+    portal_db *db = portal_req_db(pr, err);
+    if (!db)
+        return APR_EGENERAL;
+    return portal_db_query(db, pr->r->pool, label, nparams, params, res, err);
+}
+
+const char *portal_url(portal_req *pr, const char *rel)
+{
+    if (strcmp(rel, "/") == 0 && *pr->mount)
+        return apr_pstrcat(pr->r->pool, pr->mount, "/", NULL);
+    return apr_pstrcat(pr->r->pool, pr->mount, rel, NULL);
+}
+
+const char *portal_text(portal_req *pr, const char *key)
+{
+    return portal_i18n_get(pr->cfg->i18n, pr->locale, key);
+}
+
+static int is_tls(request_rec *r)
+{
+    return apr_table_get(r->subprocess_env, "HTTPS") != NULL
+        || strcmp(ap_http_scheme(r), "https") == 0;
+}
+
+void portal_set_cookie(portal_req *pr, const char *name, const char *value, long max_age)
+{
+    portal_cookie_opts o = { "/", max_age, 1, is_tls(pr->r), "Lax" };
+    const char *header = portal_cookie_format(pr->r->pool, name, value, &o);
+    if (header)
+        apr_table_add(pr->r->err_headers_out, "Set-Cookie", header);
+}
+
+void portal_security_headers(request_rec *r, int json)
+{
+    apr_table_t *h = r->err_headers_out;
+    apr_table_setn(h, "Content-Security-Policy", json
+        ? "default-src 'none'; frame-ancestors 'none'"
+        : "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+          "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+          "form-action 'self'; frame-ancestors 'none'");
+    apr_table_setn(h, "X-Content-Type-Options", "nosniff");
+    apr_table_setn(h, "Referrer-Policy", "strict-origin-when-cross-origin");
+    apr_table_setn(h, "X-Frame-Options", "DENY");
+    apr_table_setn(h, "Cross-Origin-Opener-Policy", "same-origin");
+    apr_table_setn(h, "Permissions-Policy", "camera=(), microphone=(), geolocation=()");
+    if (is_tls(r))
+        apr_table_setn(h, "Strict-Transport-Security", "max-age=31536000");
+}
+
+/* The token is HMAC(secret, cookie value): a cookie planted by a sibling
+ * domain cannot be paired with a valid token. */
+static const char *csrf_for(portal_req *pr, const char *cookie)
+{
+    return portal_hmac_b64url(pr->r->pool, pr->cfg->secret, pr->cfg->secret_len,
+                              apr_pstrcat(pr->r->pool, "csrf:", cookie, NULL),
+                              strlen(cookie) + 5);
+}
+
+const char *portal_csrf_token(portal_req *pr)
+{
+    const char *cookie = apr_table_get(pr->cookies, CSRF_COOKIE);
+    if (!cookie || strlen(cookie) < 32) {
+        cookie = portal_random_token(pr->r->pool, 32);
+        apr_table_setn(pr->cookies, CSRF_COOKIE, cookie);
+        portal_set_cookie(pr, CSRF_COOKIE, cookie, -1);
+    }
+    return csrf_for(pr, cookie);
+}
+
+int portal_csrf_valid(portal_req *pr, const char *token)
+{
+    const char *cookie = apr_table_get(pr->cookies, CSRF_COOKIE);
+    return cookie && token && portal_equal_secret(token, csrf_for(pr, cookie));
+}
+
+/* Before reading the body of an unsafe browser request: refuse what a
+ * browser itself marks as coming from another site. */
+static int cross_site(portal_req *pr)
+{
+    const char *site = apr_table_get(pr->r->headers_in, "Sec-Fetch-Site");
+    if (site && strcmp(site, "cross-site") == 0)
+        return 1;
+    const char *origin = apr_table_get(pr->r->headers_in, "Origin");
+    if (!origin)
+        return 0;
+    const char *host = apr_table_get(pr->r->headers_in, "Host");
+    const char *own = host ? apr_pstrcat(pr->r->pool, ap_http_scheme(pr->r), "://", host, NULL)
+                           : NULL;
+    if (own && strcasecmp(origin, own) == 0)
+        return 0;
+    return !(pr->cfg->base_url && strncasecmp(origin, pr->cfg->base_url, strlen(origin)) == 0
+             && strlen(origin) >= 8);
+}
+
+static int is_unsafe(const char *method)
+{
+    return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0
+        && strcmp(method, "OPTIONS") != 0;
+}
+
+static const char *negotiate_locale(portal_req *pr)
+{
+    const char *asked = apr_table_get(pr->query, "lang");
+    const char *code = portal_i18n_supported(asked);
+    if (code) {
+        if (!portal_equal_secret(code, apr_table_get(pr->cookies, LOCALE_COOKIE)))
+            portal_set_cookie(pr, LOCALE_COOKIE, code, ONE_YEAR);
+        return code;
+    }
+    return portal_i18n_negotiate(apr_table_get(pr->cookies, LOCALE_COOKIE),
+                                 apr_table_get(pr->r->headers_in, "Accept-Language"),
+                                 pr->cfg->default_locale);
+}
+
+/* The mount is the path of the <Location> that set the handler: core's
+ * per-directory record carries it. A handler set elsewhere mounts at "/". */
+static const char *mount_of(request_rec *r)
+{
+    core_dir_config *core = ap_get_core_module_config(r->per_dir_config);
+    const char *d = core ? core->d : NULL;
+    if (!d || d[0] != '/')
+        return "";
+    apr_size_t n = strlen(d);
+    while (n > 0 && d[n - 1] == '/')
+        n--;
+    if (strncmp(r->uri, d, n) != 0 || (r->uri[n] != '\0' && r->uri[n] != '/'))
+        return "";
+    return apr_pstrmemdup(r->pool, d, n);
+}
+
+static portal_req *make_req(request_rec *r, const portal_area *area)
+{
+    portal_req *pr = apr_pcalloc(r->pool, sizeof(*pr));
+    pr->r = r;
+    pr->area = area;
+    pr->cfg = portal_server_config(r->server);
+    pr->request_id = apr_table_get(r->subprocess_env, "UNIQUE_ID");
+    if (!pr->request_id)
+        pr->request_id = r->log_id ? r->log_id : portal_random_token(r->pool, 12);
+    pr->mount = mount_of(r);
+    pr->path = portal_route_relative(r->pool, pr->mount, r->uri);
+    pr->cookies = portal_cookie_parse(r->pool, apr_table_get(r->headers_in, "Cookie"));
+    pr->query = apr_table_make(r->pool, 1);
+    pr->locale = pr->cfg->default_locale ? pr->cfg->default_locale : "en";
+    return pr;
+}
+
+/* What the handler hook returns: a route that answered is done; a bare
+ * status gets the error answer of that status. */
+static int answer_status(portal_req *pr, int rc)
+{
+    static const struct { int status; const char *code; } codes[] = {
+        { HTTP_BAD_REQUEST, "bad_request" }, { HTTP_FORBIDDEN, "forbidden" },
+        { HTTP_NOT_FOUND, "not_found" }, { HTTP_METHOD_NOT_ALLOWED, "method_not_allowed" },
+        { HTTP_REQUEST_ENTITY_TOO_LARGE, "payload_too_large" },
+        { HTTP_SERVICE_UNAVAILABLE, "service_unavailable" },
+    };
+    if (rc == OK || rc == PORTAL_ANSWERED)
+        return OK;
+    int status = HTTP_INTERNAL_SERVER_ERROR;
+    const char *code = "internal";
+    for (apr_size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+        if (codes[i].status == rc) {
+            status = rc;
+            code = codes[i].code;
+        }
+    portal_fail(pr, status, code);
+    return OK;
+}
+
+int portal_dispatch(request_rec *r, const portal_area *area)
+{
+    portal_req *pr = make_req(r, area);
+    portal_security_headers(r, area->json);
+    apr_table_setn(r->err_headers_out, "X-Request-Id", pr->request_id);
+    if (!pr->cfg->configured || !pr->cfg->templates || !pr->cfg->secret) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "mod_portal: %s is mounted but this "
+                      "server has no PortalTemplateDir/PortalSecretFile", area->handler);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    apr_table_mergen(r->err_headers_out, "Vary", "Accept-Language, Cookie");
+
+    if (!portal_text_valid(r->uri, strlen(r->uri)))
+        return answer_status(pr, portal_fail(pr, HTTP_BAD_REQUEST, "bad_utf8"));
+    if (r->args) {
+        const char *why = NULL;
+        apr_table_t *q;
+        if (portal_form_parse(r->pool, r->args, strlen(r->args), &q, &why) != APR_SUCCESS)
+            return answer_status(pr, portal_fail(pr, HTTP_BAD_REQUEST,
+                strcmp(why, "bad_utf8") == 0 ? "bad_utf8" : "bad_request"));
+        pr->query = q;
+    }
+    pr->locale = negotiate_locale(pr);
+
+    portal_match m;
+    portal_route_match(area->routes, r->method, pr->path, r->pool, &m);
+    switch (m.kind) {
+    case PORTAL_MATCH_FOUND:
+        break;
+    case PORTAL_MATCH_REDIRECT: {
+        const char *to = portal_url(pr, m.redirect_path);
+        if (r->args)
+            to = apr_pstrcat(r->pool, to, "?", r->args, NULL);
+        return answer_status(pr, portal_redirect(pr, HTTP_MOVED_PERMANENTLY, to));
+    }
+    case PORTAL_MATCH_OPTIONS:
+        apr_table_setn(r->headers_out, "Allow", m.allow);
+        r->status = HTTP_NO_CONTENT;
+        return OK;
+    case PORTAL_MATCH_NOT_ALLOWED:
+        apr_table_setn(r->err_headers_out, "Allow", m.allow);
+        return answer_status(pr, portal_fail(pr, HTTP_METHOD_NOT_ALLOWED,
+                                             "method_not_allowed"));
+    case PORTAL_MATCH_NOT_FOUND:
+        return answer_status(pr, portal_fail(pr, HTTP_NOT_FOUND, "not_found"));
+    }
+    pr->params = m.params;
+    if (strcmp(m.route->perm, "public") != 0) {
+        /* Sign-in and roles arrive with the identity area; until then a
+         * route that names any other permission is closed to everyone. */
+        portal_log_error(pr, 0, "route %s %s needs permission '%s', which no one holds",
+                         m.route->method, m.route->pattern, m.route->perm);
+        return answer_status(pr, portal_fail(pr, HTTP_FORBIDDEN, "forbidden"));
+    }
+    if (area->browser && is_unsafe(r->method)) {
+        /* Every unsafe browser request: same-site, a body the route can
+         * trust, and a CSRF token bound to the visitor's cookie. */
+        if (cross_site(pr))
+            return answer_status(pr, portal_fail(pr, HTTP_FORBIDDEN, "csrf_failed"));
+        int rc = portal_read_browser_body(pr);
+        if (rc != OK)
+            return answer_status(pr, rc);
+        if (!portal_csrf_valid(pr, apr_table_get(pr->form, "csrf")))
+            return answer_status(pr, portal_fail(pr, HTTP_FORBIDDEN, "csrf_failed"));
+    }
+    return answer_status(pr, m.route->fn(pr));
+}

@@ -1,0 +1,101 @@
+/* The request context every area's route functions work with, and the one
+ * way they answer: a page, a JSON document, a redirect, or an error. */
+#ifndef PORTAL_REQ_H
+#define PORTAL_REQ_H
+
+#include <httpd.h>
+#include <jansson.h>
+#include "db.h"
+#include "mod_portal_config.h"
+#include "router.h"
+#include "upload.h"
+
+/* Route functions return OK once they have answered. portal_fail and the
+ * body readers answer errors themselves and return PORTAL_ANSWERED, which a
+ * route function passes up unchanged. */
+#define PORTAL_ANSWERED DONE
+
+typedef struct {
+    const char *name;                 /* "cabinet" */
+    const char *handler;              /* "portal-cabinet" */
+    const portal_route_table *routes;
+    int json;                         /* errors as {"error":{...}} */
+    int browser;                      /* forms: CSRF and Origin checks apply */
+} portal_area;
+
+typedef struct portal_req {
+    request_rec *r;
+    const portal_area *area;
+    const portal_server_cfg *cfg;
+    const char *mount;                /* "" for "/", else "/account" */
+    const char *path;                 /* relative to the mount */
+    apr_table_t *params;              /* route captures */
+    apr_table_t *query;               /* parsed query string */
+    apr_table_t *cookies;
+    const char *locale;
+    const char *request_id;
+    apr_table_t *form;                /* unsafe browser requests: the fields */
+    apr_array_header_t *files;        /* ... and the files (portal_upload_file) */
+    portal_db *db;                    /* after portal_req_db */
+    json_t *view;                     /* after portal_view */
+} portal_req;
+
+/* Entry point from the handler hook: DECLINED unless r->handler names area. */
+int portal_dispatch(request_rec *r, const portal_area *area);
+
+/* The database of the request (mod_dbd's pooled connection), or NULL while
+ * PostgreSQL is unreachable: then answer portal_fail_db. */
+portal_db *portal_req_db(portal_req *pr, portal_db_error *err);
+
+/* Runs a named query on the request's database. */
+apr_status_t portal_query(portal_req *pr, const char *label, int nparams,
+                          const char *const *params, portal_db_result **res,
+                          portal_db_error *err);
+
+/* An absolute path inside the area: portal_url(pr, "/pricing"). */
+const char *portal_url(portal_req *pr, const char *rel);
+/* A catalog string of the request's locale. */
+const char *portal_text(portal_req *pr, const char *key);
+
+/* The root view of an HTML page: t, lang, langs, static, url, nav, page,
+ * request_id, year. Route functions add their own keys to it. */
+json_t *portal_view(portal_req *pr, const char *page);
+
+/* Renders template with the root view and sends it with status. */
+int portal_render(portal_req *pr, int status, const char *template_name);
+/* Sends body (taken over) as JSON with status. */
+int portal_json(portal_req *pr, int status, json_t *body);
+/* 303 See Other to a path inside the area (after a POST). */
+int portal_redirect(portal_req *pr, int status, const char *location);
+
+/* The error answer: status, a stable code (errors.<code>.* in the catalogs),
+ * an HTML page or a JSON error by area. Logs nothing: the caller logged. */
+int portal_fail(portal_req *pr, int status, const char *code);
+/* Logs a database failure once with the request id and answers 503 or 500. */
+int portal_fail_db(portal_req *pr, const char *doing, const portal_db_error *err);
+/* Logs an error once with the request id. */
+void portal_log_error(portal_req *pr, apr_status_t rv, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* The body of an unsafe browser request into pr->form and pr->files:
+ * urlencoded up to PortalMaxFormSize, or multipart/form-data with files
+ * streamed under PortalStorageDir/tmp up to PortalMaxUploadSize. The
+ * dispatcher calls it before any such route. OK, or an error answered
+ * (400 malformed or bad UTF-8, 413, 415, 507 storage full). */
+int portal_read_browser_body(portal_req *pr);
+/* A JSON object body up to max bytes. OK, or an error answered. */
+int portal_read_json(portal_req *pr, apr_size_t max, json_t **out);
+
+/* CSRF: the token to put in a form's hidden "csrf" field (sets the cookie
+ * it is bound to when absent), and its check. */
+const char *portal_csrf_token(portal_req *pr);
+int portal_csrf_valid(portal_req *pr, const char *token);
+
+/* Adds a Set-Cookie header with the portal's defaults (Path=/, HttpOnly,
+ * SameSite=Lax, Secure under TLS). max_age < 0: session cookie. */
+void portal_set_cookie(portal_req *pr, const char *name, const char *value, long max_age);
+
+/* mod_portal's security headers (also used by the fixups hook). */
+void portal_security_headers(request_rec *r, int json);
+
+#endif

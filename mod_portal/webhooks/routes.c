@@ -1,0 +1,6 @@
+/* portal-webhooks: payment providers' callbacks, verified by signature and
+ * a server-to-server check. The payments area fills this table; until then
+ * every path is a 404 JSON error. */
+#include "../areas.h"
+
+const portal_route_table portal_webhooks_routes = { NULL, 0 };
