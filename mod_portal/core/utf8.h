@@ -1,0 +1,17 @@
+/* Strict UTF-8 checks for every text that enters mod_portal from outside. */
+#ifndef PORTAL_UTF8_H
+#define PORTAL_UTF8_H
+
+#include <apr.h>
+
+/* 1 if s[0..n) is well-formed UTF-8 (RFC 3629): no overlong forms, no
+ * surrogates (U+D800..U+DFFF), nothing above U+10FFFF, no truncated
+ * sequence at the end. NUL bytes are well-formed UTF-8. 0 otherwise. */
+int portal_utf8_valid(const char *s, apr_size_t n);
+
+/* 1 if s[0..n) is valid UTF-8 and holds no control character (C0 or DEL)
+ * other than TAB, CR and LF; in particular no NUL. C1 controls
+ * (U+0080..U+009F) are refused too. 0 otherwise. */
+int portal_text_valid(const char *s, apr_size_t n);
+
+#endif
