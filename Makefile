@@ -13,6 +13,8 @@ VERSION := 0.1.0
 PREFIX ?= /usr/local
 DATADIR ?= $(PREFIX)/share/mod_portal
 SYSCONFDIR ?= /etc
+STATEDIR ?= /var/lib/mod_portal
+DBDPARAMS ?= host=127.0.0.1 port=5432 dbname=portal user=portal_app passfile=$(SYSCONFDIR)/mod_portal/pgpass connect_timeout=5 options='-c statement_timeout=10000'
 DESTDIR ?=
 PORT ?= 8080
 FUZZ_SECONDS ?= 600
@@ -80,26 +82,29 @@ deps-test:
 
 $(B)/embed: tools/embed.c
 	@mkdir -p $(@D)
-	gcc -std=c11 $(WARN) -O2 -o $@ $<
+	@gcc -std=c11 $(WARN) -O2 -o $@ $<
 
 $(B)/embedded.c: $(B)/embed $(SQL_FILES) $(MIGRATIONS) mod_portal/core/embedded.h
 	@mkdir -p $(@D)
-	{ echo '#include "embedded.h"'; \
+	@{ echo '#include "embedded.h"'; \
 	  $(B)/embed portal_sql_files $(SQL_FILES); \
 	  $(B)/embed portal_migration_files $(MIGRATIONS); } > $@.tmp && mv $@.tmp $@
 
 $(B)/obj/embedded.o: $(B)/embedded.c
-	gcc $(CPPFLAGS_ALL) $(CFLAGS_ALL) -c -o $@ $<
+	@gcc $(CPPFLAGS_ALL) $(CFLAGS_ALL) -c -o $@ $<
 
 $(B)/obj/%.o: %.c $(HEADERS)
 	@mkdir -p $(@D)
-	gcc $(CPPFLAGS_ALL) $(CFLAGS_ALL) -c -o $@ $<
+	@echo "  CC $<"
+	@gcc $(CPPFLAGS_ALL) $(CFLAGS_ALL) -c -o $@ $<
 
 $(B)/mod_portal.so: $(GLUE_OBJ) $(LIB_OBJ)
-	gcc -shared -o $@ $^ -lpq -ljansson -lcrypto
+	@echo "  LD $@"
+	@gcc -shared -o $@ $^ -lpq -ljansson -lcrypto
 
 $(B)/portalctl: $(CLI_OBJ) $(LIB_OBJ)
-	gcc -o $@ $^ $(LIBS)
+	@echo "  LD $@"
+	@gcc -o $@ $^ $(LIBS)
 
 # --- run ---------------------------------------------------------------------
 
@@ -114,19 +119,19 @@ test: deps-test all
 
 $(B)/unit/%: tests/unit/%.c $(LIB_OBJ) tests/unit/check.h
 	@mkdir -p $(@D)
-	gcc $(CPPFLAGS_ALL) $(CFLAGS_ALL) -o $@ $< $(LIB_OBJ) $(LIBS)
+	@gcc $(CPPFLAGS_ALL) $(CFLAGS_ALL) -o $@ $< $(LIB_OBJ) $(LIBS)
 
 $(B)/asan/embedded.o: $(B)/embedded.c
 	@mkdir -p $(@D)
-	clang $(CPPFLAGS_ALL) -std=c11 $(WARN) -g -O1 $(SAN) -c -o $@ $<
+	@clang $(CPPFLAGS_ALL) -std=c11 $(WARN) -g -O1 $(SAN) -c -o $@ $<
 
 $(B)/asan/%.o: %.c $(HEADERS)
 	@mkdir -p $(@D)
-	clang $(CPPFLAGS_ALL) -std=c11 $(WARN) -g -O1 $(SAN) -c -o $@ $<
+	@clang $(CPPFLAGS_ALL) -std=c11 $(WARN) -g -O1 $(SAN) -c -o $@ $<
 
 $(B)/unit-asan/%: tests/unit/%.c $(ASAN_OBJ) tests/unit/check.h
 	@mkdir -p $(@D)
-	clang $(CPPFLAGS_ALL) -std=c11 $(WARN) -g -O1 $(SAN) -o $@ $< $(ASAN_OBJ) $(LIBS)
+	@clang $(CPPFLAGS_ALL) -std=c11 $(WARN) -g -O1 $(SAN) -o $@ $< $(ASAN_OBJ) $(LIBS)
 
 test-unit: $(UNIT_BIN)
 	@tools/run-suite.sh "unit" $(SPEC_DIR) $(UNIT_BIN)
@@ -137,15 +142,15 @@ test-unit-asan: $(UNIT_ASAN_BIN)
 
 $(B)/fuzzlib/embedded.o: $(B)/embedded.c
 	@mkdir -p $(@D)
-	clang $(CPPFLAGS_ALL) -std=c11 $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+	@clang $(CPPFLAGS_ALL) -std=c11 $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
 $(B)/fuzzlib/%.o: %.c $(HEADERS)
 	@mkdir -p $(@D)
-	clang $(CPPFLAGS_ALL) -std=c11 $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+	@clang $(CPPFLAGS_ALL) -std=c11 $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
 $(B)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ)
 	@mkdir -p $(@D)
-	clang $(CPPFLAGS_ALL) -std=c11 $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< \
+	@clang $(CPPFLAGS_ALL) -std=c11 $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< \
 	  $(FUZZ_OBJ) $(LIBS)
 
 test-fuzz: $(FUZZ_BIN)
@@ -168,7 +173,7 @@ bench: deps-test all
 install: all
 	install -d $(DESTDIR)$(APACHE_MODDIR) $(DESTDIR)$(PREFIX)/bin \
 	  $(DESTDIR)$(DATADIR) $(DESTDIR)$(SYSCONFDIR)/apache2/mods-available \
-	  $(DESTDIR)$(SYSCONFDIR)/apache2/conf-available $(DESTDIR)/var/lib/mod_portal/storage
+	  $(DESTDIR)$(SYSCONFDIR)/apache2/conf-available $(DESTDIR)$(STATEDIR)/storage
 	install -m 0644 $(B)/mod_portal.so $(DESTDIR)$(APACHE_MODDIR)/mod_portal.so
 	install -m 0755 $(B)/portalctl $(DESTDIR)$(PREFIX)/bin/portalctl
 	rm -rf $(DESTDIR)$(DATADIR)/templates $(DESTDIR)$(DATADIR)/htdocs
@@ -176,8 +181,11 @@ install: all
 	find $(DESTDIR)$(DATADIR) -type d -exec chmod 0755 {} + -o -type f -exec chmod 0644 {} +
 	sed 's|@MODDIR@|$(APACHE_MODDIR)|' conf/portal.load \
 	  > $(DESTDIR)$(SYSCONFDIR)/apache2/mods-available/portal.load
-	sed -e 's|@DATADIR@|$(DATADIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' conf/portal.conf \
+	sed -e 's|@DATADIR@|$(DATADIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	  -e 's|@STATEDIR@|$(STATEDIR)|g' -e "s|@DBDPARAMS@|$(DBDPARAMS)|g" conf/portal.conf \
 	  > $(DESTDIR)$(SYSCONFDIR)/apache2/conf-available/portal.conf
+	@if [ -z "$(DESTDIR)" ] && id www-data >/dev/null 2>&1; then \
+	  chown www-data: $(STATEDIR)/storage && chmod 0750 $(STATEDIR)/storage; fi
 	@echo "installed; next: portalctl secret $(SYSCONFDIR)/mod_portal/secret, a2enmod portal, a2enconf portal (see README.md)"
 
 clean:

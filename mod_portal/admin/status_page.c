@@ -6,6 +6,7 @@
 #include <apr_file_io.h>
 #include <apr_strings.h>
 #include "../core/embedded.h"
+#include "../core/files.h"
 #include "../core/format.h"
 #include "../core/migrate.h"
 
@@ -24,7 +25,7 @@ static json_t *storage_checks(portal_req *pr)
     const char *tmp = apr_pstrcat(p, pr->cfg->storage_dir, "/tmp", NULL);
     char *probe = apr_pstrcat(p, tmp, "/status-XXXXXX", NULL);
     apr_file_t *f;
-    apr_dir_make_recursive(tmp, APR_FPROT_OS_DEFAULT & 0700, p);
+    portal_private_dir(tmp, p);
     apr_status_t rv = apr_file_mktemp(&f, probe, APR_FOPEN_CREATE | APR_FOPEN_WRITE
                                       | APR_FOPEN_EXCL | APR_FOPEN_DELONCLOSE, p);
     if (rv == APR_SUCCESS)

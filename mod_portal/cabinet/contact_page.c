@@ -7,6 +7,7 @@
 #include <apr_file_io.h>
 #include <apr_strings.h>
 #include "../core/crypto.h"
+#include "../core/files.h"
 #include "../core/format.h"
 #include "../core/i18n.h"
 #include "contact_rules.h"
@@ -103,8 +104,8 @@ static apr_status_t store_attachment(portal_req *pr, portal_upload_file *f, cons
     apr_pool_t *p = pr->r->pool;
     unsigned char raw[16];
     const char *dir = apr_pstrcat(p, pr->cfg->storage_dir, "/contact", NULL);
-    apr_status_t rv = apr_dir_make_recursive(dir, APR_FPROT_OS_DEFAULT & 0700, p);
-    if (rv != APR_SUCCESS && !APR_STATUS_IS_EEXIST(rv))
+    apr_status_t rv = portal_private_dir(dir, p);
+    if (rv != APR_SUCCESS)
         return rv;
     if ((rv = portal_random_bytes(raw, sizeof(raw))) != APR_SUCCESS)
         return rv;

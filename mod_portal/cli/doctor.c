@@ -139,7 +139,8 @@ static void check_database(portal_cli *cli, tally *t, const char *conninfo)
     long long owned = portal_db_get_int(res, 0, "owned_tables");
     line(t, owned == 0, "database role",
          owned == 0 ? apr_psprintf(p, "%s owns no tables, so row-level security applies", role)
-                    : apr_psprintf(p, "%s owns %lld tables", role, owned),
+                    : apr_psprintf(p, "%s owns %" APR_INT64_T_FMT " tables", role,
+                                 (apr_int64_t)owned),
          "run migrations as a separate owner role; Apache connects as portal_app");
 
     apr_array_header_t *known, *applied, *todo;

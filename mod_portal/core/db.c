@@ -12,16 +12,22 @@ struct portal_db {
     apr_pool_t *session_pool; /* cleared when the session changes */
     apr_hash_t *prepared;     /* labels prepared in this session */
     int in_transaction;       /* between portal_db_begin and commit/rollback */
+    int session_ending;       /* the server said FATAL while we were idle */
 };
 
 struct portal_db_result {
     PGresult *res;
 };
 
-static void quiet_notices(void *arg, const char *message)
+/* Messages that arrive outside a query. A FATAL one (57P01 when an
+ * administrator stops the server) means the session is ending: the server
+ * closes the connection right after sending it. */
+static void on_notice(void *arg, const PGresult *res)
 {
-    (void)arg;
-    (void)message;
+    portal_db *db = arg;
+    const char *severity = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+    if (severity && (strcmp(severity, "FATAL") == 0 || strcmp(severity, "PANIC") == 0))
+        db->session_ending = 1;
 }
 
 portal_db *portal_db_make(PGconn *conn, apr_pool_t *conn_pool, const portal_sqlcat *cat)
@@ -31,7 +37,7 @@ portal_db *portal_db_make(PGconn *conn, apr_pool_t *conn_pool, const portal_sqlc
     db->cat = cat;
     apr_pool_create(&db->session_pool, conn_pool);
     db->prepared = apr_hash_make(db->session_pool);
-    PQsetNoticeProcessor(conn, quiet_notices, NULL);
+    PQsetNoticeReceiver(conn, on_notice, db);
     return db;
 }
 
@@ -81,18 +87,35 @@ static apr_status_t fail_result(portal_db *db, apr_pool_t *p, PGresult *res,
     return APR_EGENERAL;
 }
 
+/* 1 when the session of an idle connection has ended or is ending, learnt
+ * without sending anything: whatever the server sent while we were idle is
+ * read and parsed (a FATAL goes to on_notice), and a second read sees the
+ * end of the stream that follows it. */
+static int ended_while_idle(portal_db *db)
+{
+    for (int read = 0; read < 2; read++) {
+        if (!PQconsumeInput(db->conn))
+            return 1;
+        PQisBusy(db->conn);
+        if (PQstatus(db->conn) != CONNECTION_OK || db->session_ending)
+            return 1;
+    }
+    return 0;
+}
+
 /* Makes sure the connection has a live session, resetting a connection whose
  * session ended while it was idle; forgets prepared statements when the
  * session is a new one. Sends nothing to a live server. */
 static apr_status_t ensure_session(portal_db *db, apr_pool_t *p, portal_db_error *err)
 {
-    if (PQstatus(db->conn) == CONNECTION_OK
-        && PQtransactionStatus(db->conn) == PQTRANS_IDLE)
-        PQconsumeInput(db->conn);   /* reads a pending FATAL or EOF, if any */
-    if (PQstatus(db->conn) != CONNECTION_OK) {
+    int dead = PQstatus(db->conn) != CONNECTION_OK;
+    if (!dead && PQtransactionStatus(db->conn) == PQTRANS_IDLE)
+        dead = ended_while_idle(db);
+    if (dead) {
         if (db->in_transaction)   /* the transaction died with its session */
             return fail(err, PORTAL_DB_UNAVAILABLE, NULL,
                         apr_pstrdup(p, PQerrorMessage(db->conn)));
+        db->session_ending = 0;
         PQreset(db->conn);
         if (PQstatus(db->conn) != CONNECTION_OK)
             return fail(err, PORTAL_DB_UNAVAILABLE, NULL,

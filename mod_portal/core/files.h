@@ -4,7 +4,12 @@
 
 #include <sys/types.h>
 
+#include <apr_pools.h>
+
 /* 1 when uid (primary group gid) may create files in directory dir. */
 int portal_dir_writable_by(const char *dir, uid_t uid, gid_t gid);
+
+/* Creates dir and its parents, mode 0700, unless it exists. */
+apr_status_t portal_private_dir(const char *dir, apr_pool_t *p);
 
 #endif

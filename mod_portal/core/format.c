@@ -74,7 +74,8 @@ const char *portal_currency_symbol(const char *currency)
 static const char *grouped(apr_pool_t *p, long long whole, const char *group)
 {
     char digits[32];
-    int n = apr_snprintf(digits, sizeof(digits), "%lld", whole);
+    int n = apr_snprintf(digits, sizeof(digits), "%" APR_INT64_T_FMT,
+                         (apr_int64_t)whole);
     const char *out = "";
     for (int i = 0; i < n; i++) {
         out = apr_pstrcat(p, out, apr_pstrmemdup(p, digits + i, 1), NULL);
@@ -97,8 +98,8 @@ const char *portal_format_money(apr_pool_t *p, long long minor, const char *curr
                                             : (unsigned long long)minor;
     const char *amount = grouped(p, (long long)(abs_minor / scale), style->group);
     if (exp > 0)
-        amount = apr_psprintf(p, "%s%s%0*llu", amount, style->decimal, exp,
-                              abs_minor % (unsigned long long)scale);
+        amount = apr_psprintf(p, "%s%s%0*" APR_UINT64_T_FMT, amount, style->decimal, exp,
+                              (apr_uint64_t)(abs_minor % (unsigned long long)scale));
     const char *vars[] = { "symbol", portal_currency_symbol(currency), "amount", amount, NULL };
     const char *text = portal_i18n_format(p, style->pattern, vars);
     return negative ? apr_pstrcat(p, "-", text, NULL) : text;

@@ -186,7 +186,7 @@ const char *portal_i18n_count(apr_pool_t *p, const portal_i18n *i, const char *l
 {
     const char *key = apr_pstrcat(p, base, ".", portal_i18n_plural(locale, n), NULL);
     const char *text = portal_i18n_get(i, locale, key);
-    const char *vars[] = { "n", apr_psprintf(p, "%lld", n), NULL };
+    const char *vars[] = { "n", apr_psprintf(p, "%" APR_INT64_T_FMT, (apr_int64_t)n), NULL };
     return portal_i18n_format(p, text, vars);
 }
 

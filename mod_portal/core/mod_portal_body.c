@@ -6,8 +6,10 @@
 #include <apr_strings.h>
 #include <http_protocol.h>
 #include "buf.h"
+#include "files.h"
 #include "form.h"
 #include "json.h"
+#include "multipart.h"
 
 #define DEFAULT_MAX_FORM   (64 * 1024)
 #define DEFAULT_MAX_UPLOAD (10 * 1024 * 1024)
@@ -105,8 +107,8 @@ static int read_multipart(portal_req *pr)
     apr_off_t max = pr->cfg->max_upload > 0 ? pr->cfg->max_upload : DEFAULT_MAX_UPLOAD;
     apr_off_t max_form = pr->cfg->max_form > 0 ? pr->cfg->max_form : DEFAULT_MAX_FORM;
     const char *tmp = apr_pstrcat(p, pr->cfg->storage_dir, "/tmp", NULL);
-    apr_status_t rv = apr_dir_make_recursive(tmp, APR_FPROT_OS_DEFAULT & 0700, p);
-    if (rv != APR_SUCCESS && !APR_STATUS_IS_EEXIST(rv)) {
+    apr_status_t rv = portal_private_dir(tmp, p);
+    if (rv != APR_SUCCESS) {
         portal_log_error(pr, rv, "cannot create %s", tmp);
         return portal_fail(pr, HTTP_INSUFFICIENT_STORAGE, "storage_full");
     }
@@ -115,6 +117,7 @@ static int read_multipart(portal_req *pr)
         .max_file = max, .max_total = max, .max_files = MAX_FILE_PARTS, .tmp_dir = tmp,
     };
     portal_upload_sink *sink = portal_upload_make(p, boundary, &lim);
+    pr->uploads = sink;
     /* The body may carry a little framing beyond the files themselves. */
     int rc = read_body(pr, max + max_form, feed_upload, sink);
     if (rc == CHUNK_REFUSED)

@@ -5,6 +5,7 @@
 
 #include <sys/stat.h>
 #include <unistd.h>
+#include <apr_lib.h>
 #include <apr_strings.h>
 #include <apr_uri.h>
 #include <http_log.h>

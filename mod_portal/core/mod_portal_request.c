@@ -218,6 +218,20 @@ static portal_req *make_req(request_rec *r, const portal_area *area)
     return pr;
 }
 
+/* Every unsafe browser request: same-site, a body the route can trust, and
+ * a CSRF token bound to the visitor's cookie. */
+static int checked_body(portal_req *pr)
+{
+    if (cross_site(pr))
+        return portal_fail(pr, HTTP_FORBIDDEN, "csrf_failed");
+    int rc = portal_read_browser_body(pr);
+    if (rc != OK)
+        return rc;
+    if (!portal_csrf_valid(pr, apr_table_get(pr->form, "csrf")))
+        return portal_fail(pr, HTTP_FORBIDDEN, "csrf_failed");
+    return OK;
+}
+
 /* What the handler hook returns: a route that answered is done; a bare
  * status gets the error answer of that status. */
 static int answer_status(portal_req *pr, int rc)
@@ -295,16 +309,10 @@ int portal_dispatch(request_rec *r, const portal_area *area)
                          m.route->method, m.route->pattern, m.route->perm);
         return answer_status(pr, portal_fail(pr, HTTP_FORBIDDEN, "forbidden"));
     }
-    if (area->browser && is_unsafe(r->method)) {
-        /* Every unsafe browser request: same-site, a body the route can
-         * trust, and a CSRF token bound to the visitor's cookie. */
-        if (cross_site(pr))
-            return answer_status(pr, portal_fail(pr, HTTP_FORBIDDEN, "csrf_failed"));
-        int rc = portal_read_browser_body(pr);
-        if (rc != OK)
-            return answer_status(pr, rc);
-        if (!portal_csrf_valid(pr, apr_table_get(pr->form, "csrf")))
-            return answer_status(pr, portal_fail(pr, HTTP_FORBIDDEN, "csrf_failed"));
-    }
-    return answer_status(pr, m.route->fn(pr));
+    int rc = area->browser && is_unsafe(r->method) ? checked_body(pr) : OK;
+    if (rc == OK)
+        rc = m.route->fn(pr);
+    if (pr->uploads)
+        portal_upload_discard(pr->uploads);   /* what the route did not keep */
+    return answer_status(pr, rc);
 }

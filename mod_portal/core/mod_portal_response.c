@@ -7,6 +7,7 @@
 #include <http_log.h>
 #include <http_protocol.h>
 #include "buf.h"
+#include "form.h"
 #include "json.h"
 
 
@@ -21,12 +22,30 @@ static const char *site_root(portal_req *pr)
     return path ? path : "";
 }
 
+/* The current address with its query kept, lang= last: the switcher lands
+ * the visitor on the same page with the same choices, in another language. */
+static const char *query_without_lang(portal_req *pr)
+{
+    apr_pool_t *p = pr->r->pool;
+    const char *q = "";
+    const apr_array_header_t *arr = apr_table_elts(pr->query);
+    for (int i = 0; i < arr->nelts; i++) {
+        const apr_table_entry_t *e = &APR_ARRAY_IDX(arr, i, apr_table_entry_t);
+        if (strcmp(e->key, "lang") != 0)
+            q = apr_pstrcat(p, q, portal_url_encode(p, e->key), "=",
+                            portal_url_encode(p, e->val), "&", NULL);
+    }
+    return q;
+}
+
 static json_t *language_links(portal_req *pr)
 {
     json_t *langs = json_array();
+    const char *query = query_without_lang(pr);
     for (int i = 0; i < portal_locale_count; i++) {
         const char *code = portal_locales[i].code;
-        const char *url = apr_pstrcat(pr->r->pool, pr->r->uri, "?lang=", code, NULL);
+        const char *url = apr_pstrcat(pr->r->pool, pr->r->uri, "?", query, "lang=", code,
+                                      NULL);
         json_array_append_new(langs, json_pack("{s:s, s:s, s:s, s:b}",
             "code", code, "name", portal_locales[i].name, "url", url,
             "current", strcmp(code, pr->locale) == 0));

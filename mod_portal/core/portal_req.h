@@ -36,6 +36,7 @@ typedef struct portal_req {
     const char *request_id;
     apr_table_t *form;                /* unsafe browser requests: the fields */
     apr_array_header_t *files;        /* ... and the files (portal_upload_file) */
+    portal_upload_sink *uploads;      /* where those files came from */
     portal_db *db;                    /* after portal_req_db */
     json_t *view;                     /* after portal_view */
 } portal_req;

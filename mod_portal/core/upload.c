@@ -291,3 +291,8 @@ apr_status_t portal_upload_keep(portal_upload_file *f, const char *dest_path,
         f->path = apr_pstrdup(p, dest_path);
     return rv;
 }
+
+void portal_upload_discard(portal_upload_sink *s)
+{
+    remove_files(s);
+}

@@ -65,6 +65,11 @@ const char *portal_upload_error(const portal_upload_sink *s);
  * makes the cleanup forget it; f->path becomes a copy of dest_path in p.
  * f must be an element of the files array portal_upload_finish returned.
  * On failure the file stays temporary (and is removed with the pool). */
+/* Removes, now, every temporary file not kept (the pool cleanup would do it
+ * only after the response): a refused form leaves nothing behind even
+ * before its answer reaches the client. */
+void portal_upload_discard(portal_upload_sink *s);
+
 apr_status_t portal_upload_keep(portal_upload_file *f, const char *dest_path,
                                 apr_pool_t *p);
 

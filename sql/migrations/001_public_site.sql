@@ -40,5 +40,5 @@ CREATE INDEX contact_messages_recent ON contact_messages (created_at DESC);
 
 GRANT USAGE ON SCHEMA public TO portal_app;
 GRANT SELECT ON plans TO portal_app;
-GRANT INSERT ON contact_messages TO portal_app;
+GRANT INSERT, SELECT (id) ON contact_messages TO portal_app;
 GRANT SELECT ON portal_schema_migrations TO portal_app;

@@ -1,0 +1,39 @@
+"""The admin status page and the licensing API's ping, mounted where
+conf/portal.conf puts them."""
+
+import re
+
+from conftest import text_of
+
+
+def test_ping_reports_the_database_clock(http, base):
+    r = http.get(base + "/api/license/v1/ping")
+    assert r.status_code == 200
+    assert r.headers["Content-Type"] == "application/json"
+    assert r.headers["Cache-Control"] == "no-store"
+    body = r.json()
+    assert body["status"] == "ok" and body["api_version"] == 1
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", body["server_time"])
+
+
+def test_admin_status_shows_database_and_schema(http, base):
+    r = http.get(base + "/admin/")
+    assert r.status_code == 200
+    text = text_of(r.text)
+    assert "15." in text, "the PostgreSQL version"
+    assert re.search(r"Applied:? 1 .*Known:? 1 .*Pending:? 0", text), \
+        "applied migrations out of the known ones"
+    assert "Storage directory is writable OK" in text
+
+
+def test_admin_without_slash_is_still_the_admin_area(http, base):
+    r = http.get(base + "/admin", allow_redirects=False)
+    assert r.status_code in (200, 301)
+    if r.status_code == 301:
+        assert r.headers["Location"] == "/admin/"
+
+
+def test_downloads_area_is_mounted_and_answers_html(http, base):
+    r = http.get(base + "/downloads/anything")
+    assert r.status_code == 404
+    assert r.headers["Content-Type"].startswith("text/html")

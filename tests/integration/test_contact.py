@@ -1,0 +1,169 @@
+"""The Contact form: CSRF, validation, storage of the message and its
+attachment, and nothing left behind when something fails."""
+
+import hashlib
+import os
+
+import pytest
+import requests
+
+from conftest import csrf_of, text_of
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8
+
+
+def fields(token, **over):
+    f = {"csrf": token, "name": "Aylin Yılmaz", "email": "aylin@example.com.tr",
+         "company": "Anadolu Tekstil", "topic": "support",
+         "message": "The installer stops at 80% on Windows 11."}
+    f.update(over)
+    return f
+
+
+def latest(db):
+    with db.cursor() as c:
+        c.execute("SELECT name, email, company, topic, message, locale, attachment_id, "
+                  "attachment_name, attachment_type, attachment_size, attachment_sha256, "
+                  "request_id FROM contact_messages ORDER BY id DESC LIMIT 1")
+        return c.fetchone()
+
+
+def count(db):
+    with db.cursor() as c:
+        c.execute("SELECT count(*) FROM contact_messages")
+        return c.fetchone()[0]
+
+
+def leftovers(stack):
+    tmp = os.path.join(stack.state, "storage", "tmp")
+    return [f for f in os.listdir(tmp) if f.startswith("upload-")] if os.path.isdir(tmp) else []
+
+
+def stored_files(stack):
+    d = os.path.join(stack.state, "storage", "contact")
+    return sorted(os.listdir(d)) if os.path.isdir(d) else []
+
+
+def test_the_form_sets_a_csrf_cookie(http, base):
+    r = http.get(base + "/contact")
+    cookie = r.headers["Set-Cookie"]
+    assert "portal_csrf=" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert csrf_of(r.text)
+
+
+def test_a_message_is_stored_and_thanked_for(http, base, owner_db):
+    token = csrf_of(http.get(base + "/contact?lang=tr").text)
+    r = http.post(base + "/contact", data=fields(token), allow_redirects=False)
+    assert r.status_code == 303
+    assert r.headers["Location"] == "/contact?sent=1"
+    row = latest(owner_db)
+    assert row[:6] == ("Aylin Yılmaz", "aylin@example.com.tr", "Anadolu Tekstil", "support",
+                       "The installer stops at 80% on Windows 11.", "tr")
+    assert row[6] is None and row[11] == r.headers["X-Request-Id"]
+    thanks = http.get(base + r.headers["Location"])
+    assert thanks.status_code == 200 and 'name="csrf"' not in thanks.text
+
+
+def test_an_attachment_is_stored_with_its_checksum(http, base, owner_db, stack):
+    token = csrf_of(http.get(base + "/contact").text)
+    r = http.post(base + "/contact", data=fields(token),
+                  files={"attachment": ("error screen.png", PNG, "image/png")},
+                  allow_redirects=False)
+    assert r.status_code == 303
+    row = latest(owner_db)
+    assert row[7:11] == ("error screen.png", "image/png", len(PNG),
+                         hashlib.sha256(PNG).hexdigest())
+    stored = os.path.join(stack.state, "storage", "contact", row[6])
+    assert open(stored, "rb").read() == PNG
+    assert leftovers(stack) == []
+
+
+def test_invalid_fields_come_back_with_messages_and_values(http, base, owner_db):
+    token = csrf_of(http.get(base + "/contact").text)
+    before = count(owner_db)
+    r = http.post(base + "/contact", data=fields(token, email="not an address",
+                                                 message="short", name=""))
+    assert r.status_code == 422
+    assert count(owner_db) == before
+    assert 'aria-invalid="true"' in r.text
+    assert 'value="Anadolu Tekstil"' in r.text, "what the visitor typed is kept"
+    assert csrf_of(r.text)
+
+
+def test_a_disguised_attachment_is_refused(http, base, owner_db, stack):
+    token = csrf_of(http.get(base + "/contact").text)
+    before = count(owner_db)
+    r = http.post(base + "/contact", data=fields(token),
+                  files={"attachment": ("report.pdf", b"MZ\x90\x00 not a pdf", "application/pdf")})
+    assert r.status_code == 422
+    assert count(owner_db) == before
+    assert leftovers(stack) == []
+
+
+def test_a_too_large_upload_is_413_and_leaves_no_file(http, base, owner_db, stack):
+    token = csrf_of(http.get(base + "/contact").text)
+    before = count(owner_db)
+    big = b"\x89PNG\r\n\x1a\n" + os.urandom(11 * 1024 * 1024)
+    r = http.post(base + "/contact", data=fields(token),
+                  files={"attachment": ("big.png", big, "image/png")})
+    assert r.status_code == 413
+    assert count(owner_db) == before
+    assert leftovers(stack) == []
+
+
+def test_an_attachment_over_the_form_limit_is_explained(http, base, owner_db, stack):
+    token = csrf_of(http.get(base + "/contact").text)
+    before, stored = count(owner_db), stored_files(stack)
+    r = http.post(base + "/contact", data=fields(token),
+                  files={"attachment": ("big.png", PNG + os.urandom(6 * 1024 * 1024),
+                                        "image/png")})
+    assert r.status_code == 422
+    assert "5 MB" in text_of(r.text)
+    assert count(owner_db) == before
+    assert leftovers(stack) == [] and stored_files(stack) == stored
+
+
+def test_a_truncated_multipart_body_is_400(http, base, stack):
+    token = csrf_of(http.get(base + "/contact").text)
+    body = (f"--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{token}\r\n"
+            "--XyZ\r\nContent-Disposition: form-data; name=\"attachment\"; "
+            "filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\n").encode() + PNG
+    r = http.post(base + "/contact", data=body,
+                  headers={"Content-Type": "multipart/form-data; boundary=XyZ"})
+    assert r.status_code == 400
+    assert leftovers(stack) == []
+
+
+def test_without_the_csrf_token_nothing_happens(http, base, owner_db):
+    http.get(base + "/contact")
+    before = count(owner_db)
+    r = http.post(base + "/contact", data=fields("forged-token"))
+    assert r.status_code == 403
+    assert count(owner_db) == before
+    assert "403" in text_of(r.text)
+
+
+def test_a_token_from_another_visitor_does_not_work(base, owner_db):
+    with requests.Session() as alice, requests.Session() as mallory:
+        token = csrf_of(alice.get(base + "/contact").text)
+        mallory.get(base + "/contact")
+        before = count(owner_db)
+        assert mallory.post(base + "/contact", data=fields(token)).status_code == 403
+        assert count(owner_db) == before
+
+
+@pytest.mark.parametrize("headers", [{"Origin": "https://evil.example"},
+                                     {"Sec-Fetch-Site": "cross-site"}])
+def test_cross_site_posts_are_refused_before_reading(http, base, owner_db, headers):
+    token = csrf_of(http.get(base + "/contact").text)
+    before = count(owner_db)
+    r = http.post(base + "/contact", data=fields(token), headers=headers)
+    assert r.status_code == 403
+    assert count(owner_db) == before
+
+
+def test_same_origin_header_is_accepted(http, base, owner_db):
+    token = csrf_of(http.get(base + "/contact").text)
+    r = http.post(base + "/contact", data=fields(token), headers={"Origin": base},
+                  allow_redirects=False)
+    assert r.status_code == 303
