@@ -32,8 +32,22 @@
  *                  context stack; other truthy values are pushed once.
  * Partials {{>name}} and parents {{<name}} resolve to templates of the same
  * set by name; a missing one renders as nothing (the spec's rule). Block
- * overrides given by an outer parent take precedence over inner ones, and stay
- * visible inside partials rendered from the parent.
+ * overrides given by an outer parent take precedence over inner ones (within
+ * one parent the last wins), and stay visible inside partials rendered from
+ * the parent ({{>x}} is {{<x}}{{/x}}, as the spec says).
+ *
+ * Whitespace: a tag alone on its line (only blanks around it) takes the whole
+ * line. A standalone partial, and a parent whose {{<p}} starts a line and
+ * whose {{/p}} ends one, indent every line of the included template by the
+ * blanks before the tag; an inline one adds no indentation (newlines inside
+ * interpolated values are never indented). Blocks follow the section rules,
+ * plus the ~inheritance re-indentation: a block whose content starts on the
+ * line after its tag loses the indentation common to its content lines, and
+ * a standalone block is expanded with that "intrinsic" indentation (or the
+ * blanks before its tag when it has no content); "  {{$b}}...{{/b}}" alone on
+ * one line is indented as a whole and keeps its line end. Inside a parent only
+ * the blocks count: {{$b}} takes its line end when nothing follows it, {{/b}}
+ * the blanks before it when nothing precedes it.
  *
  * Limits: templates nest sections/blocks/parents at most
  * PORTAL_MUSTACHE_MAX_NESTING deep (deeper is a syntax error); rendering

@@ -34,8 +34,15 @@ const browser = await chromium.launch({
 async function visit(context, url) {
   const page = await context.newPage();
   const problems = [];
-  page.on('console', m => { if (m.type() === 'error') problems.push(m.text()); });
+  // Script errors, CSP refusals, and any asset the page needs that fails.
+  page.on('console', m => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
+  });
   page.on('pageerror', e => problems.push(e.message));
+  page.on('response', r => {
+    if (r.status() >= 400 && r.request().resourceType() !== 'document') problems.push(`${r.status()} ${r.url()}`);
+  });
+  page.on('requestfailed', r => problems.push(`failed ${r.url()}`));
   const response = await page.goto(url, { waitUntil: 'load' });
   return { page, response, problems };
 }
@@ -75,7 +82,8 @@ const context = await browser.newContext({ viewport: viewports.desktop });
 
 { // The language switcher takes the visitor to the same page in Turkish, and it sticks.
   const { page } = await visit(context, `${base}/pricing?lang=en`);
-  await page.locator('a[hreflang="tr"], a[lang="tr"]').first().click();
+  await page.locator('details:has(a[hreflang="tr"]) > summary').first().click();
+  await page.locator('a[hreflang="tr"]').first().click();
   await page.waitForLoadState('load');
   check(await page.getAttribute('html', 'lang') === 'tr', 'switcher: page turns Turkish');
   check(new URL(page.url()).pathname === '/pricing', 'switcher: same page');

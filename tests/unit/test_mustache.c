@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <apr_file_info.h>
 #include <apr_general.h>
 #include <apr_strings.h>
 
@@ -92,13 +93,21 @@ int main(int argc, char **argv)
 
     apr_initialize();
     apr_pool_create(&pool, NULL);
+    apr_finfo_t fi;
+    if (apr_stat(&fi, dir, APR_FINFO_TYPE, pool) != APR_SUCCESS || fi.filetype != APR_DIR) {
+        printf("FAIL mustache spec: %s not found — CI keeps it in ../shared/mustache-spec "
+               "(the folder beside the checkout)\n", dir);
+        apr_pool_destroy(pool);
+        apr_terminate();
+        return 2;
+    }
     for (unsigned i = 0; i < sizeof spec_files / sizeof *spec_files; i++) {
         const char *path = apr_pstrcat(pool, dir, "/", spec_files[i], NULL);
         json_error_t jerr;
         json_t *spec = json_load_file(path, 0, &jerr);
         json_t *tests = json_object_get(spec, "tests");
         if (!json_is_array(tests) || json_array_size(tests) == 0) {
-            printf("mustache spec: %s not found or unreadable (%s) — CI keeps it in "
+            printf("FAIL mustache spec: %s missing or unreadable (%s) — CI keeps it in "
                    "../shared/mustache-spec\n", path, spec ? "no tests" : jerr.text);
             missing++;
             json_decref(spec);
@@ -113,7 +122,7 @@ int main(int argc, char **argv)
     apr_pool_destroy(pool);
     apr_terminate();
     if (missing) {
-        printf("mustache spec: %d of %d spec files missing in %s\n", missing,
+        printf("FAIL mustache spec: %d of %d spec files missing in %s\n", missing,
                (int)(sizeof spec_files / sizeof *spec_files), dir);
         return 2;
     }
