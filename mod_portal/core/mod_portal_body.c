@@ -151,14 +151,7 @@ int portal_read_json(portal_req *pr, apr_size_t max, json_t **out)
     int rc = read_body(pr, (apr_off_t)max, append_chunk, &body);
     if (rc != OK)
         return rc;
-    json_error_t jerr;
-    json_t *doc = json_loadb(body.data, body.len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!doc)
-        return portal_fail(pr, HTTP_BAD_REQUEST, "bad_request");
-    if (!json_is_object(doc)) {
-        json_decref(doc);
-        return portal_fail(pr, HTTP_BAD_REQUEST, "bad_request");
-    }
-    *out = portal_json_owned(pr->r->pool, doc);
-    return OK;
+    const char *why;
+    *out = portal_json_parse_object(pr->r->pool, body.data, body.len, &why);
+    return *out ? OK : portal_fail(pr, HTTP_BAD_REQUEST, "bad_request");
 }

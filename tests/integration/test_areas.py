@@ -37,3 +37,15 @@ def test_downloads_area_is_mounted_and_answers_html(http, base):
     r = http.get(base + "/downloads/anything")
     assert r.status_code == 404
     assert r.headers["Content-Type"].startswith("text/html")
+
+
+def test_the_api_description_is_served_and_matches(http, base):
+    import yaml
+    r = http.get(base + "/static/openapi.yaml")
+    assert r.status_code == 200
+    spec = yaml.safe_load(r.text)
+    ping = spec["paths"]["/v1/ping"]["get"]["responses"]["200"]
+    required = ping["content"]["application/json"]["schema"]["required"]
+    assert set(required) == set(http.get(base + "/api/license/v1/ping").json())
+    codes = spec["components"]["schemas"]["Error"]["properties"]["error"]["properties"]
+    assert http.get(base + "/api/license/nope").json()["error"]["code"] in codes["code"]["enum"]
