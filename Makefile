@@ -66,6 +66,9 @@ FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRC))
 FUZZ_OBJ := $(patsubst %.c,$(B)/fuzzlib/%.o,$(LIB_SRC)) $(B)/fuzzlib/embedded.o
 FUZZ_FLAGS := -g -O1 -fsanitize=address,undefined -fno-omit-frame-pointer
 
+# Keep the objects of every flavour between runs.
+.SECONDARY:
+
 .PHONY: all deps deps-build deps-test run test test-unit test-unit-asan test-fuzz \
     test-integration test-browser bench fuzz install clean
 
