@@ -25,6 +25,7 @@ PYTHON := /usr/bin/python3
 APXS := apxs
 APACHE_MODDIR := $(shell $(APXS) -q LIBEXECDIR 2>/dev/null)
 APACHE_INC := $(shell $(APXS) -q INCLUDEDIR 2>/dev/null)
+APACHE_CFLAGS := $(shell $(APXS) -q CFLAGS 2>/dev/null)
 APR_INC := $(shell apr-1-config --includes 2>/dev/null) $(shell apu-1-config --includes 2>/dev/null)
 APR_LIBS := $(shell apr-1-config --link-ld 2>/dev/null) $(shell apu-1-config --link-ld 2>/dev/null)
 PG_INC := -I$(shell pg_config --includedir 2>/dev/null)
@@ -33,7 +34,7 @@ B := build
 WARN := -Wall -Wextra -Werror
 CPPFLAGS_ALL := -D_GNU_SOURCE -D_REENTRANT -DLINUX -DPORTAL_VERSION='"$(VERSION)"' \
     -I$(APACHE_INC) $(APR_INC) $(PG_INC) -Imod_portal -Imod_portal/core -Imod_portal/cabinet
-CFLAGS_ALL := -std=c11 $(WARN) -g -O2 -fPIC -fstack-protector-strong
+CFLAGS_ALL := $(APACHE_CFLAGS) -std=c11 $(WARN) -g -O2 -fPIC
 LIBS := $(APR_LIBS) -lpq -ljansson -lcrypto
 
 # The library: rules and machinery without httpd, shared by the module,
@@ -101,9 +102,13 @@ $(B)/obj/%.o: %.c $(HEADERS)
 	@echo "  CC $<"
 	@gcc $(CPPFLAGS_ALL) $(CFLAGS_ALL) -c -o $@ $<
 
+# Linked by apxs (libtool), with Apache's own link flags.
 $(B)/mod_portal.so: $(GLUE_OBJ) $(LIB_OBJ)
-	@echo "  LD $@"
-	@gcc -shared -o $@ $^ -lpq -ljansson -lcrypto
+	@echo "  LD $@ (apxs)"
+	@mkdir -p $(B)/apxs
+	@$(APXS) -c -o $(B)/apxs/mod_portal.la $^ -lpq -ljansson -lcrypto >$(B)/apxs/link.log 2>&1 \
+	  || { cat $(B)/apxs/link.log; exit 1; }
+	@cp $(B)/apxs/.libs/mod_portal.so $@
 
 $(B)/portalctl: $(CLI_OBJ) $(LIB_OBJ)
 	@echo "  LD $@"
@@ -189,7 +194,7 @@ install: all
 	  > $(DESTDIR)$(SYSCONFDIR)/apache2/conf-available/portal.conf
 	@if [ -z "$(DESTDIR)" ] && id www-data >/dev/null 2>&1; then \
 	  chown www-data: $(STATEDIR)/storage && chmod 0750 $(STATEDIR)/storage; fi
-	@echo "installed; next: portalctl secret $(SYSCONFDIR)/mod_portal/secret, a2enmod portal, a2enconf portal (see README.md)"
+	@echo "installed; next: portalctl secret $(SYSCONFDIR)/mod_portal/secret, a2enmod portal, and Include $(SYSCONFDIR)/apache2/conf-available/portal.conf in the portal's VirtualHost (see README.md)"
 
 clean:
 	rm -rf $(B)

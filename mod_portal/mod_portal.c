@@ -1,13 +1,16 @@
 /* mod_portal: a customer portal and licensing service inside Apache httpd.
  * This file is the module record and its hooks; the work is in core/ and
  * the area folders. */
+#include <apr_strings.h>
 #include <httpd.h>
 #include <http_config.h>
+#include <http_core.h>
 #include <http_protocol.h>
 #include <http_request.h>
 #include "core/mod_portal_config.h"
 #include "core/portal_req.h"
 #include "areas.h"
+#include "core/files.h"
 
 static const portal_area areas[] = {
     { "cabinet",   "portal-cabinet",   &portal_cabinet_routes,   0, 1 },
@@ -17,31 +20,59 @@ static const portal_area areas[] = {
     { "licensing", "portal-licensing", &portal_licensing_routes, 1, 0 },
 };
 
+static const portal_area *area_named(const char *handler)
+{
+    if (!handler || strncmp(handler, "portal-", 7) != 0)
+        return NULL;
+    for (apr_size_t i = 0; i < sizeof(areas) / sizeof(areas[0]); i++)
+        if (strcmp(handler, areas[i].handler) == 0)
+            return &areas[i];
+    return NULL;
+}
+
 static int portal_handler(request_rec *r)
 {
-    if (!r->handler || strncmp(r->handler, "portal-", 7) != 0)
-        return DECLINED;
-    for (apr_size_t i = 0; i < sizeof(areas) / sizeof(areas[0]); i++)
-        if (strcmp(r->handler, areas[i].handler) == 0)
-            return portal_dispatch(r, &areas[i]);
+    const portal_area *area = area_named(r->handler);
+    return area ? portal_dispatch(r, area) : DECLINED;
+}
+
+/* The security headers go out before access control runs, so that Apache's
+ * own answers (a 403 from `Require ip`, a 401) carry them too: for a
+ * portal area (by the SetHandler in effect, which core applies only later)
+ * and for anything under PortalSecurityHeaders On (the static files). */
+static int portal_early_headers(request_rec *r)
+{
+    core_dir_config *core = ap_get_core_module_config(r->per_dir_config);
+    const char *handler = NULL, *err = NULL;
+    if (core && core->expr_handler)
+        handler = ap_expr_str_exec(r, core->expr_handler, &err);
+    const portal_area *area = err ? NULL : area_named(handler);
+    const portal_dir_cfg *d = portal_dir_config(r);
+    if (area || (d && d->security_headers == 1))
+        portal_security_headers(r, area && area->json);
     return DECLINED;
 }
 
-/* Static files and anything else under a PortalSecurityHeaders location. */
-static int portal_fixups(request_rec *r)
+/* Uploads a killed child was writing stay in storage/tmp: each new child
+ * removes those older than a day (no live upload lasts that long). */
+static void portal_child_init(apr_pool_t *p, server_rec *s)
 {
-    const portal_dir_cfg *d = portal_dir_config(r);
-    if (d && d->security_headers == 1)
-        portal_security_headers(r, 0);
-    return DECLINED;
+    for (server_rec *vs = s; vs; vs = vs->next) {
+        const portal_server_cfg *c = portal_server_config(vs);
+        if (c->storage_dir)
+            portal_sweep_dir(apr_pstrcat(p, c->storage_dir, "/tmp", NULL), "upload-",
+                             apr_time_now() - apr_time_from_sec(24 * 3600), p);
+    }
 }
 
 static void register_hooks(apr_pool_t *p)
 {
     (void)p;
     ap_hook_check_config(portal_check_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_optional_fn_retrieve(portal_retrieve_optional_fns, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(portal_handler, NULL, NULL, APR_HOOK_MIDDLE);
-    ap_hook_fixups(portal_fixups, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_child_init(portal_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_header_parser(portal_early_headers, NULL, NULL, APR_HOOK_MIDDLE);
 }
 
 AP_DECLARE_MODULE(portal) = {

@@ -199,11 +199,12 @@ class Apache:
     the same conf/portal.conf a hosting team installs."""
 
     def __init__(self, state_dir, name, port, pg_port, overrides="", htdocs=None,
-                 storage=None, secret=None, template_dir=None):
+                 storage=None, secret=None, template_dir=None, edit=None):
         self.dir = os.path.join(state_dir, name)
         self.port = port
         self.pg_port = pg_port
         self.overrides = overrides
+        self.edit = edit or (lambda text: text)   # changes to portal.conf, for tests
         self.htdocs = htdocs or os.path.join(ROOT, "htdocs")
         self.storage = storage or os.path.join(state_dir, "storage")
         self.secret = secret or os.path.join(state_dir, "secret")
@@ -237,7 +238,7 @@ class Apache:
                                 f"PortalBaseURL http://127.0.0.1:{self.port}")
         portal = portal.replace(os.path.dirname(self.storage) + "/storage", self.storage)
         with open(os.path.join(self.dir, "portal.conf"), "w") as f:
-            f.write(portal + "\n" + self.overrides + "\n")
+            f.write(self.edit(portal) + "\n" + self.overrides + "\n")
         uid_name = RUN_USER
         httpd = fill(open(os.path.join(ROOT, "conf", "dev", "httpd.conf.in")).read(), {
             "APACHEDIR": self.dir, "PORT": self.port, "USER": uid_name,

@@ -13,6 +13,9 @@
 #include "contact_rules.h"
 
 #define HEAD_BYTES 512
+/* Messages one address may send in an hour: enough for a person, not for a
+ * script filling the inbox and the disk. */
+#define MAX_MESSAGES_PER_HOUR 5
 
 static json_t *topic_options(portal_req *pr, const char *selected)
 {
@@ -97,21 +100,69 @@ static portal_upload_file *attachment_of(portal_req *pr)
     return NULL;
 }
 
-/* Moves the attachment under storage/contact/<random id>; *id names it. */
-static apr_status_t store_attachment(portal_req *pr, portal_upload_file *f, const char **id,
+/* Moves the attachment to storage/contact/<id>. */
+static apr_status_t store_attachment(portal_req *pr, portal_upload_file *f, const char *id,
                                      const char **path)
 {
     apr_pool_t *p = pr->r->pool;
-    unsigned char raw[16];
     const char *dir = apr_pstrcat(p, pr->cfg->storage_dir, "/contact", NULL);
     apr_status_t rv = portal_private_dir(dir, p);
     if (rv != APR_SUCCESS)
         return rv;
-    if ((rv = portal_random_bytes(raw, sizeof(raw))) != APR_SUCCESS)
-        return rv;
-    *id = portal_hex_encode(p, raw, sizeof(raw));
-    *path = apr_pstrcat(p, dir, "/", *id, NULL);
+    *path = apr_pstrcat(p, dir, "/", id, NULL);
     return portal_upload_keep(f, *path, p);
+}
+
+/* The row and its file together: the file is moved into place inside the
+ * transaction that inserts the row, and stays if the commit's fate is
+ * unknown (the row may exist); otherwise neither survives a failure. */
+static int store_message(portal_req *pr, const portal_contact_input *in,
+                         portal_upload_file *upload, const char *file_type)
+{
+    apr_pool_t *p = pr->r->pool;
+    portal_db_error err;
+    portal_db *db = portal_req_db(pr, &err);
+    if (!db || portal_db_begin(db, p, &err) != APR_SUCCESS)
+        return portal_fail_db(pr, "storing a contact message", &err);
+    const char *file_id = NULL, *file_path = NULL;
+    if (upload) {
+        unsigned char raw[16];
+        if (portal_random_bytes(raw, sizeof(raw)) != APR_SUCCESS) {
+            portal_db_rollback(db);
+            return portal_fail(pr, HTTP_INTERNAL_SERVER_ERROR, "internal");
+        }
+        file_id = portal_hex_encode(p, raw, sizeof(raw));
+    }
+    const char *params[] = {
+        pr->locale, in->name, in->email, *in->company ? in->company : NULL, in->topic,
+        in->message, pr->request_id, pr->r->useragent_ip, file_id,
+        upload ? upload->filename : NULL, file_type,
+        upload ? apr_off_t_toa(p, upload->size) : NULL,
+        upload ? upload->sha256_hex : NULL,
+    };
+    portal_db_result *res;
+    if (portal_db_query(db, p, "cabinet.contact_insert", 13, params, &res, &err) != APR_SUCCESS) {
+        portal_db_rollback(db);
+        return portal_fail_db(pr, "storing a contact message", &err);
+    }
+    if (upload) {
+        apr_status_t rv = store_attachment(pr, upload, file_id, &file_path);
+        if (rv != APR_SUCCESS) {
+            portal_db_rollback(db);
+            portal_log_error(pr, rv, "cannot store a contact attachment under %s/contact",
+                             pr->cfg->storage_dir);
+            return portal_fail(pr, HTTP_INSUFFICIENT_STORAGE, "storage_full");
+        }
+    }
+    if (portal_db_commit(db, p, &err) != APR_SUCCESS) {
+        if (file_path && err.kind != PORTAL_DB_UNAVAILABLE)
+            apr_file_remove(file_path, p);
+        else if (file_path)
+            portal_log_error(pr, 0, "kept %s: its message may have been stored", file_path);
+        return portal_fail_db(pr, "committing a contact message", &err);
+    }
+    return portal_redirect(pr, HTTP_SEE_OTHER,
+                           apr_pstrcat(p, portal_url(pr, "/contact"), "?sent=1", NULL));
 }
 
 int portal_cabinet_contact_send(portal_req *pr)
@@ -139,29 +190,14 @@ int portal_cabinet_contact_send(portal_req *pr)
     if (portal_contact_validate(p, &in, filep, errors, &file_type) > 0)
         return show_form(pr, HTTP_UNPROCESSABLE_ENTITY, &in, errors);
 
-    const char *file_id = NULL, *file_path = NULL;
-    if (upload) {
-        apr_status_t rv = store_attachment(pr, upload, &file_id, &file_path);
-        if (rv != APR_SUCCESS) {
-            portal_log_error(pr, rv, "cannot store a contact attachment under %s/contact",
-                             pr->cfg->storage_dir);
-            return portal_fail(pr, HTTP_INSUFFICIENT_STORAGE, "storage_full");
-        }
-    }
-    const char *params[] = {
-        pr->locale, in.name, in.email, *in.company ? in.company : NULL, in.topic, in.message,
-        pr->request_id, pr->r->useragent_ip, file_id,
-        upload ? upload->filename : NULL, file_type,
-        upload ? apr_off_t_toa(p, upload->size) : NULL,
-        upload ? upload->sha256_hex : NULL,
-    };
     portal_db_result *res;
     portal_db_error err;
-    if (portal_query(pr, "cabinet.contact_insert", 13, params, &res, &err) != APR_SUCCESS) {
-        if (file_path)
-            apr_file_remove(file_path, p);
-        return portal_fail_db(pr, "storing a contact message", &err);
+    const char *ip[] = { pr->r->useragent_ip };
+    if (portal_query(pr, "cabinet.contact_recent_from_ip", 1, ip, &res, &err) != APR_SUCCESS)
+        return portal_fail_db(pr, "counting recent contact messages", &err);
+    if (portal_db_get_int(res, 0, "recent") >= MAX_MESSAGES_PER_HOUR) {
+        apr_table_setn(pr->r->err_headers_out, "Retry-After", "3600");
+        return portal_fail(pr, HTTP_TOO_MANY_REQUESTS, "rate_limited");
     }
-    return portal_redirect(pr, HTTP_SEE_OTHER,
-                           apr_pstrcat(p, portal_url(pr, "/contact"), "?sent=1", NULL));
+    return store_message(pr, &in, upload, file_type);
 }

@@ -103,8 +103,8 @@ static apr_status_t read_file(apr_pool_t *p, const char *path, apr_table_t *out,
                          err);
         } else if (strcasecmp(name, "ServerRoot") == 0) {
             apr_table_set(defines, " root", arg);
-        } else if (!apr_table_get(out, name)) {
-            apr_table_set(out, name, arg);
+        } else {
+            apr_table_set(out, name, arg);   /* as Apache: the last one wins */
         }
     }
     fclose(f);

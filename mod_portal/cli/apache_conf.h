@@ -1,6 +1,7 @@
 /* Reads the directives portalctl needs out of an Apache configuration:
  * follows Include/IncludeOptional, expands ${VAR} from Define and the
- * environment, ignores section nesting (first value wins). */
+ * environment, ignores section nesting (the last value wins, as in Apache
+ * for the single-valued directives read here). */
 #ifndef PORTAL_APACHE_CONF_H
 #define PORTAL_APACHE_CONF_H
 

@@ -137,7 +137,9 @@ static apr_status_t prepare(portal_db *db, apr_pool_t *p, const portal_sql *q,
         return APR_SUCCESS;
     PGresult *res = PQprepare(db->conn, q->label, q->sql, 0, NULL);
     apr_status_t rv = APR_SUCCESS;
-    if (!res || PQresultStatus(res) != PGRES_COMMAND_OK)
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    int already = state && strcmp(state, "42P05") == 0;   /* prepared before we knew */
+    if ((!res || PQresultStatus(res) != PGRES_COMMAND_OK) && !already)
         rv = fail_result(db, p, res, err);
     else
         apr_hash_set(db->prepared, apr_pstrdup(db->session_pool, q->label),
@@ -152,13 +154,17 @@ static apr_status_t clear_result(void *data)
     return APR_SUCCESS;
 }
 
-/* 1 when the statement certainly did not run and may be sent again. */
-static int worth_retry(const portal_db_error *err, int was_idle)
+int portal_db_may_retry(const char *sqlstate, int read_only, int in_transaction)
 {
-    if (!was_idle)
-        return 0;
-    return strcmp(err->sqlstate, "57P01") == 0 || strcmp(err->sqlstate, "57P02") == 0
-        || strcmp(err->sqlstate, "57P03") == 0 || strcmp(err->sqlstate, "26000") == 0;
+    if (in_transaction)
+        return 0;   /* the rest of the transaction is gone with the session */
+    if (strcmp(sqlstate, "26000") == 0)
+        return 1;   /* the prepared statement was missing: nothing ran */
+    /* The session ended under the statement. A write may have committed just
+     * before (57P01 can follow a commit, 57P02 can come at any moment), so
+     * only a read is sent again. */
+    return read_only && (strcmp(sqlstate, "57P01") == 0 || strcmp(sqlstate, "57P02") == 0
+                         || strcmp(sqlstate, "57P03") == 0);
 }
 
 apr_status_t portal_db_query(portal_db *db, apr_pool_t *p, const char *label,
@@ -177,7 +183,7 @@ apr_status_t portal_db_query(portal_db *db, apr_pool_t *p, const char *label,
         apr_status_t rv = ensure_session(db, p, err);
         if (rv != APR_SUCCESS)
             return rv;
-        int was_idle = PQtransactionStatus(db->conn) == PQTRANS_IDLE;
+        int in_transaction = PQtransactionStatus(db->conn) != PQTRANS_IDLE;
         rv = prepare(db, p, q, err);
         if (rv == APR_SUCCESS) {
             PGresult *res = PQexecPrepared(db->conn, q->label, nparams, params,
@@ -194,8 +200,8 @@ apr_status_t portal_db_query(portal_db *db, apr_pool_t *p, const char *label,
             PQclear(res);
         }
         if (strcmp(err->sqlstate, "26000") == 0)
-            apr_hash_clear(db->prepared);
-        if (attempt > 0 || !worth_retry(err, was_idle))
+            apr_hash_set(db->prepared, q->label, APR_HASH_KEY_STRING, NULL);
+        if (attempt > 0 || !portal_db_may_retry(err->sqlstate, q->read_only, in_transaction))
             return APR_EGENERAL;
     }
 }

@@ -4,12 +4,13 @@
  * A portal_db is the state of one connection: which server session it last
  * saw (PQbackendPID) and which labels that session has prepared. Before a
  * statement is sent the connection is checked without a round trip
- * (PQconsumeInput): a session that ended while the connection sat in the pool
- * is reset and its statements are prepared again. A statement refused because
- * the session ended before it ran (SQLSTATE 57P01-57P03) or because its
- * prepared statement is gone (26000) is retried once on a fresh session;
- * a statement whose fate is unknown (the connection broke while it ran)
- * and anything inside a transaction is never retried. */
+ * (PQconsumeInput, and a FATAL notice the server sent while we were idle):
+ * a session that ended while the connection sat in the pool is reset and its
+ * statements are prepared again. Then, once, on a fresh session: a statement
+ * whose prepared statement was gone (26000: nothing ran), and a read the
+ * server refused because its session was ending (57P01-57P03). A write is
+ * never sent twice (a 57P01 can follow its commit), nor anything inside a
+ * transaction (portal_db_may_retry). */
 #ifndef PORTAL_DB_H
 #define PORTAL_DB_H
 
@@ -62,6 +63,10 @@ long long portal_db_get_int(const portal_db_result *res, int row, const char *co
 int portal_db_get_bool(const portal_db_result *res, int row, const char *col);
 /* Rows changed by an INSERT/UPDATE/DELETE. */
 long long portal_db_affected(const portal_db_result *res);
+
+/* The retry rule above: 1 when a statement that failed with sqlstate may be
+ * sent again on a fresh session. */
+int portal_db_may_retry(const char *sqlstate, int read_only, int in_transaction);
 
 /* The last error in one line for logs: "[57P01] terminating connection ...". */
 const char *portal_db_error_line(apr_pool_t *p, const portal_db_error *err);

@@ -5,16 +5,6 @@
 #include <apr_strings.h>
 #include "crypto.h"
 
-/* Bookkeeping lives beside the schema; created by the first run. */
-static const char bookkeeping_sql[] =
-    "CREATE TABLE IF NOT EXISTS portal_schema_migrations ("
-    " version text PRIMARY KEY,"
-    " name text NOT NULL,"
-    " checksum text NOT NULL,"
-    " applied_at timestamptz NOT NULL DEFAULT now())";
-
-/* A key for pg_advisory_xact_lock: one migrator at a time. */
-#define MIGRATE_LOCK_KEY "7263540192"
 
 static int name_valid(const char *name)
 {
@@ -165,10 +155,11 @@ apr_status_t portal_migrate_run(portal_db *db, apr_pool_t *p, const apr_array_he
                                 void *baton, int *count, const char **err)
 {
     portal_db_error e;
+    portal_db_result *r;
     *count = 0;
-    if (portal_db_exec(db, p, bookkeeping_sql, &e) != APR_SUCCESS)
+    if (portal_db_query(db, p, "migrate.bookkeeping", 0, NULL, &r, &e) != APR_SUCCESS)
         return db_fail(p, "creating portal_schema_migrations", &e, err);
-    if (portal_db_exec(db, p, "SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")", &e) != APR_SUCCESS)
+    if (portal_db_query(db, p, "migrate.lock", 0, NULL, &r, &e) != APR_SUCCESS)
         return db_fail(p, "taking the migration lock", &e, err);
     apr_array_header_t *applied, *todo;
     apr_status_t rv = portal_migrate_applied(db, p, &applied, err);
@@ -183,6 +174,6 @@ apr_status_t portal_migrate_run(portal_db *db, apr_pool_t *p, const apr_array_he
                 report(baton, m);
         }
     }
-    portal_db_exec(db, p, "SELECT pg_advisory_unlock(" MIGRATE_LOCK_KEY ")", &e);
+    portal_db_query(db, p, "migrate.unlock", 0, NULL, &r, &e);
     return rv;
 }

@@ -4,6 +4,7 @@
 
 #include <apr_file_info.h>
 #include <apr_strings.h>
+#include <http_core.h>
 #include <http_protocol.h>
 #include "buf.h"
 #include "files.h"
@@ -11,8 +12,6 @@
 #include "json.h"
 #include "multipart.h"
 
-#define DEFAULT_MAX_FORM   (64 * 1024)
-#define DEFAULT_MAX_UPLOAD (10 * 1024 * 1024)
 #define MAX_FILE_PARTS     10
 
 typedef apr_status_t (*chunk_fn)(void *baton, const char *data, apr_size_t len);
@@ -26,6 +25,9 @@ typedef apr_status_t (*chunk_fn)(void *baton, const char *data, apr_size_t len);
 static int read_body(portal_req *pr, apr_off_t max, chunk_fn fn, void *baton)
 {
     request_rec *r = pr->r;
+    apr_off_t apache_limit = ap_get_limit_req_body(r);   /* LimitRequestBody */
+    if (apache_limit > 0 && apache_limit < max)
+        max = apache_limit;
     const char *cl = apr_table_get(r->headers_in, "Content-Length");
     if (cl && apr_atoi64(cl) > max)
         return portal_fail(pr, HTTP_REQUEST_ENTITY_TOO_LARGE, "payload_too_large");
@@ -66,8 +68,7 @@ static int read_urlencoded(portal_req *pr)
 {
     portal_buf body;
     portal_buf_init(&body, pr->r->pool, 1024);
-    apr_off_t max = pr->cfg->max_form > 0 ? pr->cfg->max_form : DEFAULT_MAX_FORM;
-    int rc = read_body(pr, max, append_chunk, &body);
+    int rc = read_body(pr, pr->cfg->max_form, append_chunk, &body);
     if (rc != OK)
         return rc;
     const char *why = NULL;
@@ -104,8 +105,7 @@ static int read_multipart(portal_req *pr)
     if (portal_multipart_boundary(p, apr_table_get(pr->r->headers_in, "Content-Type"),
                                   &boundary) != APR_SUCCESS)
         return portal_fail(pr, HTTP_BAD_REQUEST, "bad_request");
-    apr_off_t max = pr->cfg->max_upload > 0 ? pr->cfg->max_upload : DEFAULT_MAX_UPLOAD;
-    apr_off_t max_form = pr->cfg->max_form > 0 ? pr->cfg->max_form : DEFAULT_MAX_FORM;
+    apr_off_t max = pr->cfg->max_upload, max_form = pr->cfg->max_form;
     const char *tmp = apr_pstrcat(p, pr->cfg->storage_dir, "/tmp", NULL);
     apr_status_t rv = portal_private_dir(tmp, p);
     if (rv != APR_SUCCESS) {
@@ -117,6 +117,8 @@ static int read_multipart(portal_req *pr)
         .max_file = max, .max_total = max, .max_files = MAX_FILE_PARTS, .tmp_dir = tmp,
     };
     portal_upload_sink *sink = portal_upload_make(p, boundary, &lim);
+    if (!sink)
+        return portal_fail(pr, HTTP_BAD_REQUEST, "bad_request");
     pr->uploads = sink;
     /* The body may carry a little framing beyond the files themselves. */
     int rc = read_body(pr, max + max_form, feed_upload, sink);

@@ -265,6 +265,19 @@ static int fail_check(server_rec *s, const char *msg)
     return HTTP_INTERNAL_SERVER_ERROR;
 }
 
+/* What a directive left out means. */
+static void apply_defaults(portal_server_cfg *c)
+{
+    if (!c->static_url)
+        c->static_url = "/static";
+    if (!c->default_locale)
+        c->default_locale = "en";
+    if (c->max_form < 0)
+        c->max_form = DEFAULT_MAX_FORM;
+    if (c->max_upload < 0)
+        c->max_upload = DEFAULT_MAX_UPLOAD;
+}
+
 int portal_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
 {
     (void)pconf;
@@ -273,7 +286,8 @@ int portal_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, 
         return fail_check(s, apr_psprintf(ptemp, "embedded SQL is broken: %s", sql_error));
     int used = 0;
     for (server_rec *vs = s; vs; vs = vs->next) {
-        const portal_server_cfg *c = portal_server_config(vs);
+        portal_server_cfg *c = ap_get_module_config(vs->module_config, &portal_module);
+        apply_defaults(c);
         if (!c->configured)
             continue;
         used = 1;

@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <apr_dbd.h>
+#include <apr_fnmatch.h>
 #include <apr_optional.h>
 #include <apr_strings.h>
 #include <http_core.h>
@@ -14,6 +15,7 @@
 #include "cookie.h"
 #include "crypto.h"
 #include "form.h"
+#include "origin.h"
 #include "utf8.h"
 
 #define LOCALE_COOKIE "portal_lang"
@@ -21,6 +23,11 @@
 #define ONE_YEAR (365L * 24 * 3600)
 
 static APR_OPTIONAL_FN_TYPE(ap_dbd_acquire) *dbd_acquire;
+
+void portal_retrieve_optional_fns(void)
+{
+    dbd_acquire = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_acquire);
+}
 
 void portal_log_error(portal_req *pr, apr_status_t rv, const char *fmt, ...)
 {
@@ -42,8 +49,6 @@ portal_db *portal_req_db(portal_req *pr, portal_db_error *err)
 {
     if (pr->db)
         return pr->db;
-    if (!dbd_acquire)
-        dbd_acquire = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_acquire);
     ap_dbd_t *dbd = dbd_acquire ? dbd_acquire(pr->r) : NULL;
     if (!dbd) {
         err->kind = PORTAL_DB_UNAVAILABLE;
@@ -120,8 +125,11 @@ void portal_security_headers(request_rec *r, int json)
         apr_table_setn(h, "Strict-Transport-Security", "max-age=31536000");
 }
 
-/* The token is HMAC(secret, cookie value): a cookie planted by a sibling
- * domain cannot be paired with a valid token. */
+/* The token is HMAC(secret, cookie value), so a token is only good with the
+ * cookie it was made for. Anyone can obtain a pair for a cookie of their
+ * own; what keeps a sibling domain that plants such a cookie from posting
+ * is the Origin rule (portal_origin_allowed). Sessions will bind the token
+ * to the signed-in user. */
 static const char *csrf_for(portal_req *pr, const char *cookie)
 {
     return portal_hmac_b64url(pr->r->pool, pr->cfg->secret, pr->cfg->secret_len,
@@ -134,6 +142,8 @@ const char *portal_csrf_token(portal_req *pr)
     const char *cookie = apr_table_get(pr->cookies, CSRF_COOKIE);
     if (!cookie || strlen(cookie) < 32) {
         cookie = portal_random_token(pr->r->pool, 32);
+        if (!cookie)
+            return "";   /* no randomness: the form will be refused, safely */
         apr_table_setn(pr->cookies, CSRF_COOKIE, cookie);
         portal_set_cookie(pr, CSRF_COOKIE, cookie, -1);
     }
@@ -146,23 +156,18 @@ int portal_csrf_valid(portal_req *pr, const char *token)
     return cookie && token && portal_equal_secret(token, csrf_for(pr, cookie));
 }
 
-/* Before reading the body of an unsafe browser request: refuse what a
- * browser itself marks as coming from another site. */
+/* Before reading the body of an unsafe browser request: refuse what the
+ * browser says comes from another origin. */
 static int cross_site(portal_req *pr)
 {
-    const char *site = apr_table_get(pr->r->headers_in, "Sec-Fetch-Site");
-    if (site && strcmp(site, "cross-site") == 0)
-        return 1;
-    const char *origin = apr_table_get(pr->r->headers_in, "Origin");
-    if (!origin)
-        return 0;
+    apr_pool_t *p = pr->r->pool;
     const char *host = apr_table_get(pr->r->headers_in, "Host");
-    const char *own = host ? apr_pstrcat(pr->r->pool, ap_http_scheme(pr->r), "://", host, NULL)
+    const char *own = host ? portal_origin_of(p, apr_pstrcat(p, ap_http_scheme(pr->r), "://",
+                                                             host, NULL))
                            : NULL;
-    if (own && strcasecmp(origin, own) == 0)
-        return 0;
-    return !(pr->cfg->base_url && strncasecmp(origin, pr->cfg->base_url, strlen(origin)) == 0
-             && strlen(origin) >= 8);
+    return !portal_origin_allowed(p, apr_table_get(pr->r->headers_in, "Origin"),
+                                  apr_table_get(pr->r->headers_in, "Sec-Fetch-Site"), own,
+                                  portal_origin_of(p, pr->cfg->base_url));
 }
 
 static int is_unsafe(const char *method)
@@ -185,20 +190,32 @@ static const char *negotiate_locale(portal_req *pr)
                                  pr->cfg->default_locale);
 }
 
-/* The mount is the path of the <Location> that set the handler: core's
- * per-directory record carries it. A handler set elsewhere mounts at "/". */
+/* The mount is the path of the <Location> that set the handler: of the
+ * Location sections that cover the request, in the order Apache merges
+ * them, the last one with a SetHandler — the one whose handler is in
+ * effect. Nested sections without SetHandler (limits, Require) leave it
+ * alone. A handler set by a regex or wildcard Location, or outside any
+ * Location, mounts the area at "/". */
 static const char *mount_of(request_rec *r)
 {
-    core_dir_config *core = ap_get_core_module_config(r->per_dir_config);
-    const char *d = core ? core->d : NULL;
-    if (!d || d[0] != '/')
-        return "";
-    apr_size_t n = strlen(d);
-    while (n > 0 && d[n - 1] == '/')
-        n--;
-    if (strncmp(r->uri, d, n) != 0 || (r->uri[n] != '\0' && r->uri[n] != '/'))
-        return "";
-    return apr_pstrmemdup(r->pool, d, n);
+    core_server_config *sconf = ap_get_core_module_config(r->server->module_config);
+    const char *mount = "";
+    ap_conf_vector_t **sections = (ap_conf_vector_t **)sconf->sec_url->elts;
+    for (int i = 0; i < sconf->sec_url->nelts; i++) {
+        core_dir_config *c = ap_get_core_module_config(sections[i]);
+        if (!c->d || !c->expr_handler || c->condition_ifelse)
+            continue;
+        if (c->r) {
+            if (ap_regexec(c->r, r->uri, 0, NULL, 0) == 0)
+                mount = "";
+        } else if (c->d_is_fnmatch) {
+            if (apr_fnmatch(c->d, r->uri, APR_FNM_PATHNAME) == APR_SUCCESS)
+                mount = "";
+        } else if (portal_location_covers(c->d, r->uri)) {
+            mount = portal_mount_of_location(r->pool, c->d);
+        }
+    }
+    return mount;
 }
 
 static portal_req *make_req(request_rec *r, const portal_area *area)
@@ -209,7 +226,7 @@ static portal_req *make_req(request_rec *r, const portal_area *area)
     pr->cfg = portal_server_config(r->server);
     pr->request_id = apr_table_get(r->subprocess_env, "UNIQUE_ID");
     if (!pr->request_id)
-        pr->request_id = r->log_id ? r->log_id : portal_random_token(r->pool, 12);
+        pr->request_id = r->log_id ? r->log_id : "-";
     pr->mount = mount_of(r);
     pr->path = portal_route_relative(r->pool, pr->mount, r->uri);
     pr->cookies = portal_cookie_parse(r->pool, apr_table_get(r->headers_in, "Cookie"));
@@ -223,6 +240,10 @@ static portal_req *make_req(request_rec *r, const portal_area *area)
 static int checked_body(portal_req *pr)
 {
     if (cross_site(pr))
+        return portal_fail(pr, HTTP_FORBIDDEN, "csrf_failed");
+    /* Without the cookie no token can be valid: refuse before the body is
+     * read, so an anonymous post writes nothing to disk. */
+    if (!apr_table_get(pr->cookies, CSRF_COOKIE))
         return portal_fail(pr, HTTP_FORBIDDEN, "csrf_failed");
     int rc = portal_read_browser_body(pr);
     if (rc != OK)
@@ -251,8 +272,7 @@ static int answer_status(portal_req *pr, int rc)
             status = rc;
             code = codes[i].code;
         }
-    portal_fail(pr, status, code);
-    return OK;
+    return portal_fail(pr, status, code) == PORTAL_ANSWERED ? OK : status;
 }
 
 int portal_dispatch(request_rec *r, const portal_area *area)
@@ -267,7 +287,7 @@ int portal_dispatch(request_rec *r, const portal_area *area)
     }
     apr_table_mergen(r->err_headers_out, "Vary", "Accept-Language, Cookie");
 
-    if (!portal_text_valid(r->uri, strlen(r->uri)))
+    if (!portal_text_valid(r->uri, strlen(r->uri)) || strpbrk(r->uri, "\t\r\n"))
         return answer_status(pr, portal_fail(pr, HTTP_BAD_REQUEST, "bad_utf8"));
     if (r->args) {
         const char *why = NULL;

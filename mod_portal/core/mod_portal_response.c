@@ -44,8 +44,8 @@ static json_t *language_links(portal_req *pr)
     const char *query = query_without_lang(pr);
     for (int i = 0; i < portal_locale_count; i++) {
         const char *code = portal_locales[i].code;
-        const char *url = apr_pstrcat(pr->r->pool, pr->r->uri, "?", query, "lang=", code,
-                                      NULL);
+        const char *url = apr_pstrcat(pr->r->pool, ap_escape_uri(pr->r->pool, pr->r->uri), "?",
+                                      query, "lang=", code, NULL);
         json_array_append_new(langs, json_pack("{s:s, s:s, s:s, s:b}",
             "code", code, "name", portal_locales[i].name, "url", url,
             "current", strcmp(code, pr->locale) == 0));

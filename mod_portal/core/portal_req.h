@@ -43,6 +43,8 @@ typedef struct portal_req {
 
 /* Entry point from the handler hook: DECLINED unless r->handler names area. */
 int portal_dispatch(request_rec *r, const portal_area *area);
+/* optional_fn_retrieve hook: mod_dbd's functions, once per process. */
+void portal_retrieve_optional_fns(void);
 
 /* The database of the request (mod_dbd's pooled connection), or NULL while
  * PostgreSQL is unreachable: then answer portal_fail_db. */

@@ -97,13 +97,28 @@ void portal_route_match(const portal_route_table *t, const char *method,
     m->kind = PORTAL_MATCH_NOT_FOUND;
 }
 
+int portal_location_covers(const char *d, const char *uri)
+{
+    apr_size_t len = strlen(d);
+    if (strncmp(d, uri, len) != 0)
+        return 0;
+    return len == 0 || d[len - 1] == '/' || uri[len] == '/' || uri[len] == '\0';
+}
+
+const char *portal_mount_of_location(apr_pool_t *p, const char *d)
+{
+    apr_size_t n = strlen(d);
+    while (n > 0 && d[n - 1] == '/')
+        n--;
+    return apr_pstrmemdup(p, d, n);
+}
+
 const char *portal_route_relative(apr_pool_t *p, const char *mount, const char *uri)
 {
     if (!mount || !*mount)
         return uri;
+    mount = portal_mount_of_location(p, mount);
     apr_size_t n = strlen(mount);
-    while (n > 0 && mount[n - 1] == '/')
-        n--;
     if (strncmp(uri, mount, n) != 0)
         return uri;
     const char *rest = uri + n;

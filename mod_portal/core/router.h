@@ -42,6 +42,13 @@ typedef struct {
 void portal_route_match(const portal_route_table *table, const char *method,
                         const char *path, apr_pool_t *p, portal_match *m);
 
+/* 1 when a <Location d> section (no wildcard, no regex) covers uri, by
+ * Apache's own rule: a prefix ending at a slash or at the end of uri. */
+int portal_location_covers(const char *d, const char *uri);
+
+/* The mount of a <Location> path: without trailing slashes ("/" -> ""). */
+const char *portal_mount_of_location(apr_pool_t *p, const char *d);
+
 /* The path of a request relative to the mount of its area: "/account" and
  * "/account/devices" under mount "/account" give "/" and "/devices". A uri
  * outside the mount is returned unchanged. */

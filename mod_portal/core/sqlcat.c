@@ -54,6 +54,34 @@ static int is_blank(const char *s, apr_size_t n)
     return 1;
 }
 
+/* The first keyword of sql, past blanks and "--" comments, lowercased. */
+static const char *first_keyword(const char *sql, char *word, apr_size_t size)
+{
+    const char *s = sql;
+    while (*s) {
+        if (isspace((unsigned char)*s))
+            s++;
+        else if (s[0] == '-' && s[1] == '-')
+            s += strcspn(s, "\n");
+        else
+            break;
+    }
+    apr_size_t n = 0;
+    while (n + 1 < size && isalpha((unsigned char)s[n])) {
+        word[n] = (char)tolower((unsigned char)s[n]);
+        n++;
+    }
+    word[n] = '\0';
+    return word;
+}
+
+static int is_read_only(const char *sql)
+{
+    char word[16];
+    first_keyword(sql, word, sizeof(word));
+    return strcmp(word, "select") == 0 || strcmp(word, "values") == 0;
+}
+
 static apr_status_t add_query(apr_pool_t *p, portal_sqlcat *cat, const char *area,
                               const char *label, const char *body, apr_size_t n,
                               const char *file, int line, const char **err)
@@ -66,6 +94,7 @@ static apr_status_t add_query(apr_pool_t *p, portal_sqlcat *cat, const char *are
     q->label = apr_pstrcat(p, area, ".", label, NULL);
     q->sql = apr_pstrmemdup(p, body, n);
     q->nparams = count_params(q->sql);
+    q->read_only = is_read_only(q->sql);
     if (apr_hash_get(cat->by_label, q->label, APR_HASH_KEY_STRING)) {
         *err = apr_psprintf(p, "%s:%d: query '%s' is defined twice", file, line, q->label);
         return APR_EINVAL;

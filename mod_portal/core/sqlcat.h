@@ -12,6 +12,7 @@ typedef struct {
     const char *label;   /* "cabinet.plans_active" */
     const char *sql;
     int nparams;         /* highest $n used */
+    int read_only;       /* a SELECT (or VALUES): safe to send twice */
 } portal_sql;
 
 typedef struct {

@@ -37,8 +37,10 @@ CREATE TABLE contact_messages (
 );
 
 CREATE INDEX contact_messages_recent ON contact_messages (created_at DESC);
+-- How many messages an address sent lately: the form's flood limit.
+CREATE INDEX contact_messages_by_ip ON contact_messages (client_ip, created_at);
 
 GRANT USAGE ON SCHEMA public TO portal_app;
 GRANT SELECT ON plans TO portal_app;
-GRANT INSERT, SELECT (id) ON contact_messages TO portal_app;
+GRANT INSERT, SELECT (id, client_ip, created_at) ON contact_messages TO portal_app;
 GRANT SELECT ON portal_schema_migrations TO portal_app;

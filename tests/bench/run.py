@@ -89,6 +89,9 @@ def main():
         shutil.rmtree(state, ignore_errors=True)
 
 
+TARGETS_RATIO = {"Pricing page (PostgreSQL + template)": 0.35}
+
+
 def report(results, memory):
     print(f"\nmod_portal benchmark: wrk -t2, {DURATION}s per line, same Apache, same run\n")
     print(f"{'target':40} {'conns':>5} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
@@ -96,9 +99,18 @@ def report(results, memory):
     for name, conns, r, ratio in results:
         print(f"{name:40} {conns:>5} {r['rps']:>9.0f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f} "
               f"{ratio:>9.2f} {r['non_2xx']:>7}")
+    for name, conns, r, ratio in results:
+        target = TARGETS_RATIO.get(name)
+        if target and conns == 64:
+            print(f"\ntarget: {name} at 64 connections >= {target:.2f} of static: "
+                  f"{ratio:.2f} {'met' if ratio >= target else 'NOT MET'}")
     print("\nApache children, resident memory (KiB):")
     for when, sizes in memory.items():
         print(f"  {when:18} " + "  ".join(f"pid {p}: {k}" for p, k in sorted(sizes.items())))
+    first, second = memory["after first run"], memory["after second run"]
+    growth = {p: second[p] - first[p] for p in first if p in second}
+    print("  growth over the second run: " + ", ".join(
+        f"pid {p}: {g:+d}" for p, g in sorted(growth.items())))
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
     with open(os.path.join(HERE, "results", "latest.json"), "w") as f:
         json.dump({"when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

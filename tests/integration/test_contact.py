@@ -39,6 +39,13 @@ def leftovers(stack):
     return [f for f in os.listdir(tmp) if f.startswith("upload-")] if os.path.isdir(tmp) else []
 
 
+@pytest.fixture(autouse=True)
+def fresh_inbox(owner_db):
+    """Each test starts below the form's hourly limit for 127.0.0.1."""
+    with owner_db.cursor() as c:
+        c.execute("DELETE FROM contact_messages")
+
+
 def stored_files(stack):
     d = os.path.join(stack.state, "storage", "contact")
     return sorted(os.listdir(d)) if os.path.isdir(d) else []
@@ -167,3 +174,81 @@ def test_same_origin_header_is_accepted(http, base, owner_db):
     r = http.post(base + "/contact", data=fields(token), headers={"Origin": base},
                   allow_redirects=False)
     assert r.status_code == 303
+
+
+def test_the_hourly_limit_per_address(http, base, owner_db):
+    token = csrf_of(http.get(base + "/contact").text)
+    for i in range(5):
+        r = http.post(base + "/contact", data=fields(token, message=f"Message number {i} of five."),
+                      allow_redirects=False)
+        assert r.status_code == 303
+    r = http.post(base + "/contact", data=fields(token, message="And one more, the sixth."))
+    assert r.status_code == 429
+    assert r.headers["Retry-After"] == "3600"
+    assert count(owner_db) == 5
+    with owner_db.cursor() as c:   # an hour later the address may write again
+        c.execute("UPDATE contact_messages SET created_at = now() - interval '61 minutes'")
+    assert http.post(base + "/contact", data=fields(token),
+                     allow_redirects=False).status_code == 303
+
+
+def test_a_post_without_the_cookie_is_refused_before_reading(base, stack):
+    body = (b"--XyZ\r\nContent-Disposition: form-data; name=\"attachment\"; "
+            b"filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\n" + PNG * 4000
+            + b"\r\n--XyZ--\r\n")
+    r = requests.post(base + "/contact", data=body,
+                      headers={"Content-Type": "multipart/form-data; boundary=XyZ"})
+    assert r.status_code == 403
+    assert leftovers(stack) == []
+
+
+@pytest.mark.parametrize("origin", ["http://127.0.0.1", "http://127.0", "null"])
+def test_an_origin_that_only_looks_like_ours_is_refused(http, base, owner_db, origin):
+    token = csrf_of(http.get(base + "/contact").text)
+    r = http.post(base + "/contact", data=fields(token), headers={"Origin": origin})
+    assert r.status_code == 403
+    assert count(owner_db) == 0
+
+
+def test_a_sibling_site_is_refused(http, base, owner_db):
+    token = csrf_of(http.get(base + "/contact").text)
+    r = http.post(base + "/contact", data=fields(token), headers={"Sec-Fetch-Site": "same-site"})
+    assert r.status_code == 403
+    assert count(owner_db) == 0
+
+
+def test_a_client_that_hangs_up_mid_upload_leaves_nothing(http, base, stack):
+    import socket
+    import time
+    token = csrf_of(http.get(base + "/contact").text)
+    cookie = "; ".join(f"{c.name}={c.value}" for c in http.cookies)
+    head = (f"--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{token}\r\n"
+            "--XyZ\r\nContent-Disposition: form-data; name=\"attachment\"; filename=\"a.png\""
+            "\r\nContent-Type: image/png\r\n\r\n").encode() + PNG * 200
+    host, port = base[len("http://"):].split(":")
+    with socket.create_connection((host, int(port))) as s:
+        s.sendall((f"POST /contact HTTP/1.1\r\nHost: {host}:{port}\r\nCookie: {cookie}\r\n"
+                   "Content-Type: multipart/form-data; boundary=XyZ\r\n"
+                   f"Content-Length: {len(head) * 10}\r\n\r\n").encode() + head)
+        time.sleep(0.5)
+    deadline = time.time() + 10
+    while leftovers(stack) and time.time() < deadline:
+        time.sleep(0.1)
+    assert leftovers(stack) == []
+
+
+def test_a_full_disk_is_a_clear_507_and_stores_nothing(http, base, owner_db, stack):
+    import shutil
+    token = csrf_of(http.get(base + "/contact").text)
+    tmp = os.path.join(stack.state, "storage", "tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    storage = os.path.join(stack.state, "storage")
+    os.chmod(storage, 0o555)          # nothing can be written under it any more
+    try:
+        r = http.post(base + "/contact", data=fields(token),
+                      files={"attachment": ("s.png", PNG, "image/png")})
+    finally:
+        os.chmod(storage, 0o755)
+    assert r.status_code == 507
+    assert "507" in text_of(r.text)
+    assert count(owner_db) == 0

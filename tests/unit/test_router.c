@@ -79,6 +79,16 @@ int main(void)
     portal_route_match(&empty, "GET", "/", p, &m);
     CHECK_INT(m.kind, PORTAL_MATCH_NOT_FOUND);
 
+    /* Which <Location> paths cover a request, by Apache's rule. */
+    CHECK(portal_location_covers("/", "/anything"));
+    CHECK(portal_location_covers("/admin", "/admin"));
+    CHECK(portal_location_covers("/admin", "/admin/x"));
+    CHECK(!portal_location_covers("/admin", "/administrator"));
+    CHECK(portal_location_covers("/admin/", "/admin/x"));
+    CHECK(!portal_location_covers("/admin/", "/admin"));
+    CHECK_STR(portal_mount_of_location(p, "/"), "");
+    CHECK_STR(portal_mount_of_location(p, "/api/license/"), "/api/license");
+
     /* Paths relative to the mount. */
     CHECK_STR(portal_route_relative(p, "/account", "/account"), "/");
     CHECK_STR(portal_route_relative(p, "/account", "/account/"), "/");

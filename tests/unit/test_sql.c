@@ -3,6 +3,7 @@
 #include <apr_strings.h>
 #include "check.h"
 #include "crypto.h"
+#include "db.h"
 #include "embedded.h"
 #include "migrate.h"
 #include "sqlcat.h"
@@ -50,6 +51,28 @@ int main(void)
     CHECK_STR(err, "area.sql:1: SQL before the first '-- name:' line");
     portal_sqlcat badlabel = { 0 };
     CHECK(add(p, &badlabel, "-- name: Bad-Label\nSELECT 1;\n", &err) != APR_SUCCESS);
+
+    /* Which statements are reads, and so may be sent again. */
+    portal_sqlcat kinds = { 0 };
+    CHECK(add(p, &kinds, "-- name: r\n-- a comment\n  select 1;\n-- name: v\nVALUES (1);\n"
+                         "-- name: w\nINSERT INTO t VALUES (1);\n-- name: u\n"
+                         "WITH x AS (DELETE FROM t RETURNING 1) SELECT * FROM x;\n", &err)
+          == APR_SUCCESS);
+    CHECK_INT(portal_sqlcat_get(&kinds, "area.r")->read_only, 1);
+    CHECK_INT(portal_sqlcat_get(&kinds, "area.v")->read_only, 1);
+    CHECK_INT(portal_sqlcat_get(&kinds, "area.w")->read_only, 0);
+    CHECK_INT(portal_sqlcat_get(&kinds, "area.u")->read_only, 0);
+
+    /* The retry rule: what may be sent again on a fresh session. */
+    CHECK(portal_db_may_retry("26000", 0, 0));        /* nothing ran */
+    CHECK(portal_db_may_retry("57P01", 1, 0));        /* a read, session ended */
+    CHECK(portal_db_may_retry("57P03", 1, 0));
+    CHECK(!portal_db_may_retry("57P01", 0, 0));       /* a write may have committed */
+    CHECK(!portal_db_may_retry("57P02", 0, 0));
+    CHECK(!portal_db_may_retry("26000", 1, 1));       /* never inside a transaction */
+    CHECK(!portal_db_may_retry("57P01", 1, 1));
+    CHECK(!portal_db_may_retry("", 1, 0));            /* fate unknown */
+    CHECK(!portal_db_may_retry("23505", 1, 0));
 
     /* Every shipped sql/ file parses, and the queries the code calls exist. */
     portal_sqlcat *shipped;

@@ -1,0 +1,74 @@
+"""Areas hang where the Apache configuration mounts them: the cabinet moved
+to /portal, a nested <Location> that only sets a limit, an admin allowlist
+that excludes the visitor, and PortalStaticURL left at its default."""
+
+import re
+
+import pytest
+import requests
+
+import stack as stacklib
+from conftest import csrf_of, text_of
+
+
+def moved(text):
+    text = text.replace("<Location />\n    SetHandler portal-cabinet",
+                        "<Location /portal>\n    SetHandler portal-cabinet")
+    text = text.replace("Require ip 127.0.0.1 ::1", "Require ip 192.0.2.1")
+    text = re.sub(r"(?m)^PortalStaticURL .*\n", "", text)
+    return text
+
+
+NESTED = """
+<Location /portal/contact>
+    LimitRequestBody 4000
+</Location>
+"""
+
+
+@pytest.fixture(scope="module")
+def node(stack):
+    n = stack.add_node("moved", edit=moved, overrides=NESTED,
+                       htdocs=stacklib.htdocs_for(stack.state))
+    yield n
+    n.stop()
+    stack.nodes.remove(n)
+
+
+def test_the_cabinet_answers_under_its_mount(node):
+    r = requests.get(node.url + "/portal/pricing")
+    assert r.status_code == 200
+    assert "$499.00" in text_of(r.text)
+    assert 'href="/portal/pricing"' in r.text and 'href="/portal/contact' in r.text
+    assert requests.get(node.url + "/portal").status_code == 200
+    assert requests.get(node.url + "/portal/").status_code == 200
+    assert requests.get(node.url + "/pricing").status_code != 200, "nothing is mounted there"
+
+
+def test_static_url_defaults_to_static(node):
+    html = requests.get(node.url + "/portal/").text
+    assert 'href="/static/css/portal.css"' in html
+    assert requests.get(node.url + "/static/css/portal.css").status_code == 200
+
+
+def test_a_nested_location_keeps_the_route_and_its_limit(node):
+    with requests.Session() as s:
+        page = s.get(node.url + "/portal/contact")
+        assert page.status_code == 200 and 'action="/portal/contact"' in page.text
+        token = csrf_of(page.text)
+        ok = s.post(node.url + "/portal/contact", allow_redirects=False, data={
+            "csrf": token, "name": "Leyla", "email": "leyla@example.az", "topic": "sales",
+            "message": "Mounted elsewhere, still works."})
+        assert ok.status_code == 303
+        assert ok.headers["Location"] == "/portal/contact?sent=1"
+        big = s.post(node.url + "/portal/contact", data={
+            "csrf": token, "name": "Leyla", "email": "leyla@example.az", "topic": "sales",
+            "message": "x" * 5000})
+        assert big.status_code == 413, "Apache's LimitRequestBody is a 413 too"
+
+
+def test_a_visitor_outside_the_allowlist_is_refused_with_the_headers(node):
+    r = requests.get(node.url + "/admin/")
+    assert r.status_code == 403
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert "frame-ancestors 'none'" in r.headers["Content-Security-Policy"]
