@@ -1,15 +1,14 @@
 #include "cookie.h"
 #include "buf.h"
+#include "utf8.h"
 
 #include <string.h>
 #include <apr_strings.h>
 
-/* RFC 7230 tchar. */
+/* portal_is_tchar, in the shape all() takes. */
 static int is_tchar(unsigned char c)
 {
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
-        return 1;
-    return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+    return portal_is_tchar(c);
 }
 
 /* RFC 6265 cookie-octet. */

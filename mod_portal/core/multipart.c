@@ -35,12 +35,6 @@ struct portal_multipart {
     const char *error;
 };
 
-static int is_tchar(unsigned char c)
-{
-    if (apr_isalnum(c))
-        return 1;
-    return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
-}
 
 static int is_bchar(unsigned char c)
 {
@@ -68,7 +62,7 @@ static const char *skip_ows(const char *s)
 static const char *token(apr_pool_t *p, const char **s)
 {
     const char *b = *s;
-    while (is_tchar((unsigned char)**s))
+    while (portal_is_tchar((unsigned char)**s))
         (*s)++;
     return *s > b ? apr_pstrmemdup(p, b, (apr_size_t)(*s - b)) : NULL;
 }

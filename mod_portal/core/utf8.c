@@ -1,5 +1,7 @@
 #include "utf8.h"
 
+#include <string.h>
+
 /* Length of the well-formed sequence at s[i..n), 0 if there is none.
  * *cp receives the decoded code point. Table 3-7 of the Unicode Standard. */
 static apr_size_t sequence(const unsigned char *s, apr_size_t i, apr_size_t n,
@@ -86,4 +88,11 @@ int portal_text_valid(const char *s, apr_size_t n)
         i += len;
     }
     return 1;
+}
+
+int portal_is_tchar(unsigned char c)
+{
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+        return 1;
+    return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
 }

@@ -14,4 +14,8 @@ int portal_utf8_valid(const char *s, apr_size_t n);
  * (U+0080..U+009F) are refused too. 0 otherwise. */
 int portal_text_valid(const char *s, apr_size_t n);
 
+/* An RFC 7230 tchar: a character of an HTTP token (header names, cookie
+ * names, media-type parameters). */
+int portal_is_tchar(unsigned char c);
+
 #endif
