@@ -141,10 +141,10 @@ $(B)/unit-asan/%: tests/unit/%.c $(ASAN_OBJ) tests/unit/check.h
 	@mkdir -p $(@D)
 	@clang $(CPPFLAGS_ALL) -std=c11 $(WARN) -g -O1 $(SAN) -o $@ $< $(ASAN_OBJ) $(LIBS)
 
-test-unit: $(UNIT_BIN)
+test-unit: deps-build $(UNIT_BIN)
 	@tools/run-suite.sh "unit" $(SPEC_DIR) $(UNIT_BIN)
 
-test-unit-asan: $(UNIT_ASAN_BIN)
+test-unit-asan: deps-test $(UNIT_ASAN_BIN)
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  tools/run-suite.sh "unit (ASan+UBSan)" $(SPEC_DIR) $(UNIT_ASAN_BIN)
 
@@ -161,16 +161,16 @@ $(B)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ)
 	@clang $(CPPFLAGS_ALL) -std=c11 $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< \
 	  $(FUZZ_OBJ) $(LIBS)
 
-test-fuzz: $(FUZZ_BIN)
+test-fuzz: deps-test $(FUZZ_BIN)
 	@tools/fuzz.sh $(FUZZ_SMOKE_SECONDS) $(FUZZ_BIN)
 
-fuzz: $(FUZZ_BIN)
+fuzz: deps-test $(FUZZ_BIN)
 	@tools/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 
-test-integration: all
+test-integration: deps-test all
 	@cd tests/integration && $(PYTHON) -m pytest -q -p no:cacheprovider
 
-test-browser: all
+test-browser: deps-test all
 	@$(PYTHON) tests/browser/run.py
 
 bench: deps-test all

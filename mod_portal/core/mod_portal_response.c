@@ -18,7 +18,8 @@ static const char *site_root(portal_req *pr)
     if (strcmp(pr->area->name, "cabinet") == 0)
         return pr->mount;
     const char *base = pr->cfg->base_url;
-    const char *path = base ? strchr(base + strlen("https://"), '/') : NULL;
+    const char *host = base ? strstr(base, "://") : NULL;
+    const char *path = host ? strchr(host + 3, '/') : NULL;
     return path ? path : "";
 }
 
