@@ -22,20 +22,22 @@ FUZZ_SMOKE_SECONDS ?= 20
 SPEC_DIR ?= $(CURDIR)/../shared/mustache-spec
 PYTHON := /usr/bin/python3
 
+# Asked of the tools when a rule runs, not when make starts: on a fresh
+# machine they exist only once `deps` has installed them.
 APXS := apxs
-APACHE_MODDIR := $(shell $(APXS) -q LIBEXECDIR 2>/dev/null)
-APACHE_INC := $(shell $(APXS) -q INCLUDEDIR 2>/dev/null)
-APACHE_CFLAGS := $(shell $(APXS) -q CFLAGS 2>/dev/null)
-APR_INC := $(shell apr-1-config --includes 2>/dev/null) $(shell apu-1-config --includes 2>/dev/null)
-APR_LIBS := $(shell apr-1-config --link-ld 2>/dev/null) $(shell apu-1-config --link-ld 2>/dev/null)
-PG_INC := -I$(shell pg_config --includedir 2>/dev/null)
+APACHE_MODDIR = $(shell $(APXS) -q LIBEXECDIR 2>/dev/null)
+APACHE_INC = $(shell $(APXS) -q INCLUDEDIR 2>/dev/null)
+APACHE_CFLAGS = $(shell $(APXS) -q CFLAGS 2>/dev/null)
+APR_INC = $(shell apr-1-config --includes 2>/dev/null) $(shell apu-1-config --includes 2>/dev/null)
+APR_LIBS = $(shell apr-1-config --link-ld 2>/dev/null) $(shell apu-1-config --link-ld 2>/dev/null)
+PG_INC = -I$(shell pg_config --includedir 2>/dev/null)
 
 B := build
 WARN := -Wall -Wextra -Werror
-CPPFLAGS_ALL := -D_GNU_SOURCE -D_REENTRANT -DLINUX -DPORTAL_VERSION='"$(VERSION)"' \
+CPPFLAGS_ALL = -D_GNU_SOURCE -D_REENTRANT -DLINUX -DPORTAL_VERSION='"$(VERSION)"' \
     -I$(APACHE_INC) $(APR_INC) $(PG_INC) -Imod_portal -Imod_portal/core -Imod_portal/cabinet
-CFLAGS_ALL := $(APACHE_CFLAGS) -std=c11 $(WARN) -g -O2 -fPIC
-LIBS := $(APR_LIBS) -lpq -ljansson -lcrypto
+CFLAGS_ALL = $(APACHE_CFLAGS) -std=c11 $(WARN) -g -O2 -fPIC
+LIBS = $(APR_LIBS) -lpq -ljansson -lcrypto
 
 # The library: rules and machinery without httpd, shared by the module,
 # portalctl, the unit tests and the fuzzers.

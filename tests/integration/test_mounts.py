@@ -28,8 +28,7 @@ NESTED = """
 
 @pytest.fixture(scope="module")
 def node(stack):
-    n = stack.add_node("moved", edit=moved, overrides=NESTED,
-                       htdocs=stacklib.htdocs_for(stack.state))
+    n = stack.add_node("moved", edit=moved, overrides=NESTED, htdocs=stack.nodes[0].htdocs)
     yield n
     n.stop()
     stack.nodes.remove(n)
