@@ -12,7 +12,8 @@ int portal_cabinet_contact(portal_req *pr);
 int portal_cabinet_contact_send(portal_req *pr);
 
 /* The plans on sale as the Pricing page shows them (array of objects), and
- * the lowest monthly price among them (NULL without plans). */
+ * the home page's "from" phrase with the lowest monthly price (NULL without
+ * plans). Either output may be NULL when the page does not need it. */
 apr_status_t portal_cabinet_plans_view(portal_req *pr, json_t **plans, const char **from_price,
                                        portal_db_error *err);
 

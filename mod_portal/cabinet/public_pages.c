@@ -5,12 +5,10 @@
 int portal_cabinet_home(portal_req *pr)
 {
     json_t *view = portal_view(pr, "home");
-    json_t *plans;
     const char *from_price;
     portal_db_error err;
-    if (portal_cabinet_plans_view(pr, &plans, &from_price, &err) != APR_SUCCESS)
+    if (portal_cabinet_plans_view(pr, NULL, &from_price, &err) != APR_SUCCESS)
         return portal_fail_db(pr, "reading plans for the home page", &err);
-    json_decref(plans);
     if (from_price)
         json_object_set_new(view, "from_price", json_string(from_price));
     return portal_render(pr, HTTP_OK, "public/home");
