@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <string.h>
 #include <apr_strings.h>
+#include "buf.h"
 #include "i18n.h"
 
 apr_off_t portal_parse_size(const char *s)
@@ -76,14 +77,15 @@ static const char *grouped(apr_pool_t *p, long long whole, const char *group)
     char digits[32];
     int n = apr_snprintf(digits, sizeof(digits), "%" APR_INT64_T_FMT,
                          (apr_int64_t)whole);
-    const char *out = "";
+    portal_buf out;
+    portal_buf_init(&out, p, 32);
     for (int i = 0; i < n; i++) {
-        out = apr_pstrcat(p, out, apr_pstrmemdup(p, digits + i, 1), NULL);
+        portal_buf_putc(&out, digits[i]);
         int left = n - i - 1;
         if (left > 0 && left % 3 == 0)
-            out = apr_pstrcat(p, out, group, NULL);
+            portal_buf_puts(&out, group);
     }
-    return out;
+    return out.data;
 }
 
 const char *portal_format_money(apr_pool_t *p, long long minor, const char *currency,

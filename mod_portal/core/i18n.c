@@ -4,6 +4,7 @@
 #include <strings.h>
 #include <stdlib.h>
 #include <apr_strings.h>
+#include "buf.h"
 #include "json.h"
 
 const portal_locale portal_locales[] = {
@@ -139,13 +140,12 @@ const char *portal_i18n_get(const portal_i18n *i, const char *locale, const char
 
 const char *portal_i18n_format(apr_pool_t *p, const char *text, const char *const *vars)
 {
-    const char *out = "";
+    portal_buf out;
+    portal_buf_init(&out, p, strlen(text) + 32);
     const char *s = text;
     while (*s) {
         const char *open = strchr(s, '{');
-        if (!open)
-            break;
-        const char *close = strchr(open, '}');
+        const char *close = open ? strchr(open, '}') : NULL;
         if (!close)
             break;
         const char *value = NULL;
@@ -156,14 +156,16 @@ const char *portal_i18n_format(apr_pool_t *p, const char *text, const char *cons
                 break;
             }
         if (value) {
-            out = apr_pstrcat(p, out, apr_pstrmemdup(p, s, open - s), value, NULL);
+            portal_buf_append(&out, s, open - s);
+            portal_buf_puts(&out, value);
             s = close + 1;
         } else {
-            out = apr_pstrcat(p, out, apr_pstrmemdup(p, s, open - s + 1), NULL);
+            portal_buf_append(&out, s, open - s + 1);
             s = open + 1;
         }
     }
-    return apr_pstrcat(p, out, s, NULL);
+    portal_buf_puts(&out, s);
+    return out.data;
 }
 
 const char *portal_i18n_plural(const char *locale, long long n)
