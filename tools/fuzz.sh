@@ -19,9 +19,14 @@ for bin in "$@"; do
     "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
       -artifact_prefix="$work/$name-" "$corpus" >"$work/$name.log" 2>&1 || ok=0
   fi
+  # libFuzzer ends a clean run with "Done N runs in S second(s)"; other
+  # "#N" figures in its log (the recommended dictionary) are not run counts.
+  runs=$(sed -nE 's/^Done ([0-9]+) runs in .*/\1/p' "$work/$name.log" 2>/dev/null | tail -1)
+  if [ $ok = 1 ] && [ -z "$runs" ]; then
+    echo "fuzz $name: no \"Done N runs\" line in libFuzzer's log"; ok=0
+  fi
   if [ $ok = 1 ]; then
-    runs=$(grep -oE '#[0-9]+' "$work/$name.log" | tail -1)
-    echo "fuzz $name: ok (${runs#\#} runs in ${seconds}s)"
+    echo "fuzz $name: ok ($runs runs in ${seconds}s)"
     passed=$((passed + 1))
   else
     echo "fuzz $name: FAILED"; tail -40 "$work/$name.regress.log" "$work/$name.log" 2>/dev/null

@@ -26,7 +26,9 @@ apr_off_t portal_parse_size(const char *s)
     }
     if (*s == 'b' || *s == 'B')
         s++;
-    return *s ? -1 : n * unit;
+    if (*s || n > APR_INT64_MAX / unit)   /* "1000000000000G" would wrap */
+        return -1;
+    return n * unit;
 }
 
 const char *portal_format_size(apr_pool_t *p, apr_off_t bytes)

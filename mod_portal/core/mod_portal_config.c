@@ -9,10 +9,13 @@
 #include <apr_strings.h>
 #include <apr_uri.h>
 #include <http_log.h>
+#include <util_cfgtree.h>
 #include <mod_unixd.h>
 #include <unixd.h>
+#include "csp.h"
 #include "files.h"
 #include "format.h"
+#include "origin.h"
 #include "tmpldir.h"
 
 #define DEFAULT_MAX_FORM   (64 * 1024)
@@ -50,6 +53,7 @@ void *portal_merge_server_cfg(apr_pool_t *p, void *basev, void *addv)
     c->secret_len = add->secret_file ? add->secret_len : base->secret_len;
     c->default_locale = PICK(default_locale);
     c->static_url = PICK(static_url);
+    c->csp = PICK(csp);
     c->max_form = add->max_form >= 0 ? add->max_form : base->max_form;
     c->max_upload = add->max_upload >= 0 ? add->max_upload : base->max_upload;
     c->sql = PICK(sql);
@@ -203,7 +207,13 @@ static const char *set_default_locale(cmd_parms *cmd, void *dummy, const char *a
 static const char *set_static_url(cmd_parms *cmd, void *dummy, const char *arg)
 {
     (void)dummy;
-    if (arg[0] != '/' && strncasecmp(arg, "https://", 8) != 0)
+    /* An https URL's origin goes into the Content-Security-Policy: it must
+     * be a plain scheme://host[:port], nothing that could end a directive. */
+    const char *origin = strncasecmp(arg, "https://", 8) == 0
+                       ? portal_origin_of(cmd->temp_pool, arg) : NULL;
+    if (origin && origin[8 + strspn(origin + 8, "abcdefghijklmnopqrstuvwxyz0123456789.-:[]")])
+        origin = NULL;
+    if ((arg[0] != '/' || arg[1] == '/') && !origin)
         return apr_psprintf(cmd->pool, "PortalStaticURL %s: give the path (or https URL) "
                             "where Apache serves mod_portal's htdocs/, e.g. /static", arg);
     char *url = apr_pstrdup(cmd->pool, arg);
@@ -265,17 +275,80 @@ static int fail_check(server_rec *s, const char *msg)
     return HTTP_INTERNAL_SERVER_ERROR;
 }
 
-/* What a directive left out means. */
-static void apply_defaults(portal_server_cfg *c)
+/* What a directive left out means, and what follows from the rest. */
+static void apply_defaults(apr_pool_t *p, portal_server_cfg *c)
 {
     if (!c->static_url)
         c->static_url = "/static";
+    /* Pages load their stylesheet, script and images from static_url: an
+     * absolute one is another origin, which the policy must allow. */
+    c->csp = portal_csp_html(p, c->static_url[0] == '/' ? NULL
+                                                        : portal_origin_of(p, c->static_url));
     if (!c->default_locale)
         c->default_locale = "en";
     if (c->max_form < 0)
         c->max_form = DEFAULT_MAX_FORM;
     if (c->max_upload < 0)
         c->max_upload = DEFAULT_MAX_UPLOAD;
+}
+
+/* What mod_dbd was told for one server: its DBDriver and DBDPersist lines.
+ * mod_dbd keeps its configuration private, so these are read from the
+ * configuration tree, where mod_info reads them too. */
+typedef struct {
+    const char *driver;     /* first argument of DBDriver, or NULL */
+    const char *persist;    /* argument of DBDPersist, or NULL */
+} dbd_lines;
+
+static void scan_dbd_lines(apr_pool_t *p, const ap_directive_t *d, dbd_lines *out)
+{
+    for (; d; d = d->next) {
+        if (strcasecmp(d->directive, "<VirtualHost") == 0)
+            continue;   /* a virtual host's lines are its own */
+        const char *args = d->args;
+        if (strcasecmp(d->directive, "DBDriver") == 0)
+            out->driver = ap_getword_conf(p, &args);
+        else if (strcasecmp(d->directive, "DBDPersist") == 0)
+            out->persist = ap_getword_conf(p, &args);
+        scan_dbd_lines(p, d->first_child, out);
+    }
+}
+
+/* The DBDriver and DBDPersist in effect for s: its <VirtualHost>'s own
+ * lines over the main server's. */
+static dbd_lines dbd_lines_of(apr_pool_t *p, const server_rec *s)
+{
+    dbd_lines main_lines = { NULL, NULL }, own = { NULL, NULL };
+    scan_dbd_lines(p, ap_conftree, &main_lines);
+    if (s->is_virtual && s->defn_name)
+        for (const ap_directive_t *d = ap_conftree; d; d = d->next)
+            if (strcasecmp(d->directive, "<VirtualHost") == 0 && d->filename
+                && strcmp(d->filename, s->defn_name) == 0
+                && (unsigned)d->line_num == s->defn_line_number)
+                scan_dbd_lines(p, d->first_child, &own);
+    if (!own.driver)
+        own.driver = main_lines.driver;
+    if (!own.persist)
+        own.persist = main_lines.persist;
+    return own;
+}
+
+/* mod_portal runs its statements through libpq on mod_dbd's connection, so
+ * the driver must be pgsql. With DBDPersist Off mod_dbd opens a connection
+ * per request and closes it in a pool cleanup that can run before ours:
+ * only pooled connections are supported. */
+static const char *dbd_problem(apr_pool_t *p, const server_rec *s)
+{
+    dbd_lines l = dbd_lines_of(p, s);
+    if (l.driver && strcasecmp(l.driver, "pgsql") != 0)
+        return apr_psprintf(p, "DBDriver %s: mod_portal needs PostgreSQL; set DBDriver pgsql "
+                            "(Debian package libaprutil1-dbd-pgsql)", l.driver);
+    if (!l.driver)
+        return "DBDriver is not set: add DBDriver pgsql and DBDParams (see portal.conf)";
+    if (l.persist && (strcasecmp(l.persist, "off") == 0 || strcmp(l.persist, "0") == 0))
+        return "DBDPersist Off: mod_portal needs mod_dbd's pooled connections; remove the "
+               "line or set DBDPersist On";
+    return NULL;
 }
 
 int portal_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
@@ -287,7 +360,7 @@ int portal_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, 
     int used = 0;
     for (server_rec *vs = s; vs; vs = vs->next) {
         portal_server_cfg *c = ap_get_module_config(vs->module_config, &portal_module);
-        apply_defaults(c);
+        apply_defaults(pconf, c);
         if (!c->configured)
             continue;
         used = 1;
@@ -300,6 +373,9 @@ int portal_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, 
         if (!c->secret_file)
             return fail_check(vs, "PortalSecretFile is not set: create one with `portalctl "
                               "secret /etc/mod_portal/secret` and name it here");
+        const char *dbd = dbd_problem(ptemp, vs);
+        if (dbd)
+            return fail_check(vs, dbd);
         if (!portal_dir_writable_by(c->storage_dir, ap_unixd_config.user_id,
                                     ap_unixd_config.group_id))
             return fail_check(vs, apr_psprintf(ptemp, "PortalStorageDir %s is not writable by "

@@ -18,6 +18,7 @@ typedef struct {
     apr_size_t secret_len;
     const char *default_locale;       /* PortalDefaultLocale */
     const char *static_url;           /* PortalStaticURL: where htdocs/ is served */
+    const char *csp;                  /* pages' Content-Security-Policy (allows static_url) */
     apr_off_t max_form;               /* PortalMaxFormSize */
     apr_off_t max_upload;             /* PortalMaxUploadSize */
     portal_mustache_set *templates;   /* parsed once per configuration load */

@@ -14,6 +14,7 @@
 #include <mod_dbd.h>
 #include "cookie.h"
 #include "crypto.h"
+#include "csp.h"
 #include "form.h"
 #include "origin.h"
 #include "utf8.h"
@@ -58,6 +59,15 @@ portal_db *portal_req_db(portal_req *pr, portal_db_error *err)
                                    : "mod_dbd is not loaded";
         return NULL;
     }
+    if (strcmp(apr_dbd_name(dbd->driver), "pgsql") != 0) {
+        /* check_config refuses other drivers; never cast their handle. */
+        err->kind = PORTAL_DB_FAILED;
+        err->sqlstate[0] = '\0';
+        err->constraint = NULL;
+        err->message = apr_pstrcat(pr->r->pool, "DBDriver is ", apr_dbd_name(dbd->driver),
+                                   ", not pgsql", NULL);
+        return NULL;
+    }
     void *state = NULL;
     apr_pool_userdata_get(&state, "mod_portal.db", dbd->pool);
     if (!state) {
@@ -66,9 +76,11 @@ portal_db *portal_req_db(portal_req *pr, portal_db_error *err)
         apr_pool_userdata_set(state, "mod_portal.db", apr_pool_cleanup_null, dbd->pool);
     }
     pr->db = state;
-    /* Registered after mod_dbd's release, so it runs before it. */
-    apr_pool_cleanup_register(pr->r->pool, pr->db, rollback_open_transaction,
-                              apr_pool_cleanup_null);
+    /* A pre-cleanup runs before every ordinary cleanup of r->pool and before
+     * its subpools are destroyed: before mod_dbd puts the connection back
+     * in the pool (a cleanup of r->pool) or closes it (a subpool's), so the
+     * rollback never touches a released or freed connection. */
+    apr_pool_pre_cleanup_register(pr->r->pool, pr->db, rollback_open_transaction);
     return pr->db;
 }
 
@@ -111,11 +123,8 @@ void portal_set_cookie(portal_req *pr, const char *name, const char *value, long
 void portal_security_headers(request_rec *r, int json)
 {
     apr_table_t *h = r->err_headers_out;
-    apr_table_setn(h, "Content-Security-Policy", json
-        ? "default-src 'none'; frame-ancestors 'none'"
-        : "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-          "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
-          "form-action 'self'; frame-ancestors 'none'");
+    const portal_server_cfg *cfg = portal_server_config(r->server);
+    apr_table_setn(h, "Content-Security-Policy", json || !cfg->csp ? PORTAL_CSP_JSON : cfg->csp);
     apr_table_setn(h, "X-Content-Type-Options", "nosniff");
     apr_table_setn(h, "Referrer-Policy", "strict-origin-when-cross-origin");
     apr_table_setn(h, "X-Frame-Options", "DENY");
@@ -305,7 +314,7 @@ int portal_dispatch(request_rec *r, const portal_area *area)
     case PORTAL_MATCH_FOUND:
         break;
     case PORTAL_MATCH_REDIRECT: {
-        const char *to = portal_url(pr, m.redirect_path);
+        const char *to = portal_path_escape(r->pool, portal_url(pr, m.redirect_path));
         if (r->args)
             to = apr_pstrcat(r->pool, to, "?", r->args, NULL);
         return answer_status(pr, portal_redirect(pr, HTTP_MOVED_PERMANENTLY, to));
@@ -322,11 +331,12 @@ int portal_dispatch(request_rec *r, const portal_area *area)
         return answer_status(pr, portal_fail(pr, HTTP_NOT_FOUND, "not_found"));
     }
     pr->params = m.params;
-    if (strcmp(m.route->perm, "public") != 0) {
+    const char *perm = portal_route_perm(area->routes, m.route);
+    if (strcmp(perm, "public") != 0) {
         /* Sign-in and roles arrive with the identity area; until then a
-         * route that names any other permission is closed to everyone. */
+         * route that needs any other permission is closed to everyone. */
         portal_log_error(pr, 0, "route %s %s needs permission '%s', which no one holds",
-                         m.route->method, m.route->pattern, m.route->perm);
+                         m.route->method, m.route->pattern, perm);
         return answer_status(pr, portal_fail(pr, HTTP_FORBIDDEN, "forbidden"));
     }
     int rc = area->browser && is_unsafe(r->method) ? checked_body(pr) : OK;

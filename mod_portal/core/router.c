@@ -128,3 +128,38 @@ const char *portal_route_relative(apr_pool_t *p, const char *mount, const char *
         return uri;
     return apr_pstrdup(p, rest);
 }
+
+const char *portal_path_escape(apr_pool_t *p, const char *path)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    static const char keep[] = "-._~!$&'()*+,;=:@/";
+    char *out = apr_palloc(p, strlen(path) * 3 + 1), *o = out;
+    for (const unsigned char *c = (const unsigned char *)path; *c; c++) {
+        if ((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9')
+            || strchr(keep, *c)) {
+            *o++ = (char)*c;
+        } else {
+            *o++ = '%';
+            *o++ = hex[*c >> 4];
+            *o++ = hex[*c & 15];
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+const char *portal_route_perm(const portal_route_table *table, const portal_route *route)
+{
+    return route->perm ? route->perm : table->default_perm;
+}
+
+void portal_route_dump(const portal_route_table *table, const char *area,
+                       void (*line)(void *baton, const char *text), void *baton,
+                       apr_pool_t *p)
+{
+    for (apr_size_t i = 0; i < table->count; i++) {
+        const portal_route *r = &table->routes[i];
+        line(baton, apr_psprintf(p, "%s %s %s %s", area, r->method, r->pattern,
+                                 portal_route_perm(table, r)));
+    }
+}

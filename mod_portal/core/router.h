@@ -14,14 +14,31 @@ typedef int (*portal_route_fn)(struct portal_req *pr);
 typedef struct {
     const char *method;    /* "GET", "POST", ...; GET also answers HEAD */
     const char *pattern;   /* "/", "/pricing", "/messages/{id}" */
-    const char *perm;      /* permission the route needs: "public", ... */
+    const char *perm;      /* permission the route needs: "public" (anyone
+                            * Apache lets through), "none" (closed), a role
+                            * permission; NULL: the table's default_perm */
     portal_route_fn fn;
 } portal_route;
 
+/* An area's routes and the permission a route gets when it names none. No
+ * area's default is "public": a page open to everyone says so in its own
+ * row, so a forgotten perm closes a page instead of opening it. */
 typedef struct {
     const portal_route *routes;
     apr_size_t count;
+    const char *default_perm;
 } portal_route_table;
+
+#define PORTAL_ROUTES(rows, default_perm) \
+    { rows, sizeof(rows) / sizeof((rows)[0]), default_perm }
+
+/* The permission route needs in table: its own, or the table's default. */
+const char *portal_route_perm(const portal_route_table *table, const portal_route *route);
+
+/* Writes one line per route: "<area> <METHOD> <pattern> <permission>". */
+void portal_route_dump(const portal_route_table *table, const char *area,
+                       void (*line)(void *baton, const char *text), void *baton,
+                       apr_pool_t *p);
 
 typedef enum {
     PORTAL_MATCH_FOUND,         /* route and params are set */
@@ -53,5 +70,10 @@ const char *portal_mount_of_location(apr_pool_t *p, const char *d);
  * "/account/devices" under mount "/account" give "/" and "/devices". A uri
  * outside the mount is returned unchanged. */
 const char *portal_route_relative(apr_pool_t *p, const char *mount, const char *uri);
+
+/* A decoded path (as r->uri holds it) written for a Location header or a
+ * link: every byte outside RFC 3986's pchar and '/' percent-encoded, so
+ * "%", "?", "#", spaces, controls and UTF-8 keep their meaning. */
+const char *portal_path_escape(apr_pool_t *p, const char *path);
 
 #endif

@@ -105,3 +105,38 @@ def test_a_required_directive_left_out(node_conf):
     r = configtest(node_conf, {f"PortalSecretFile {node_conf.secret}\n": ""})
     err = line_of(r)
     assert "PortalSecretFile is not set" in err
+
+
+@pytest.mark.parametrize("lines,expect", [
+    # Debian's libaprutil1-dbd-sqlite3 loads, so only mod_portal can refuse it.
+    ({"DBDriver pgsql": "DBDriver sqlite3"},
+     "DBDriver sqlite3: mod_portal needs PostgreSQL; set DBDriver pgsql"),
+    ({"DBDriver pgsql": "DBDriver pgsql\nDBDPersist Off"},
+     "DBDPersist Off: mod_portal needs mod_dbd's pooled connections"),
+    ({"DBDriver pgsql\n": ""}, "DBDriver is not set"),
+])
+def test_database_drivers_mod_portal_cannot_use(node_conf, lines, expect):
+    assert expect in line_of(configtest(node_conf, lines))
+
+
+def test_dbd_lines_of_a_virtual_host_are_its_own(node_conf):
+    """The main server's pgsql does not hide a virtual host's sqlite3."""
+    text = open(os.path.join(node_conf.dir, "portal.conf")).read()
+    vhost = f"<VirtualHost 127.0.0.1:{node_conf.port}>\nServerName other\n" + \
+        text.replace("DBDriver pgsql", "DBDriver sqlite3") + "\n</VirtualHost>\n"
+    assert "DBDriver sqlite3: mod_portal needs PostgreSQL" in \
+        line_of(configtest(node_conf, append=vhost))
+
+
+@pytest.mark.parametrize("directive,value,expect", [
+    # The digits fit in 64 bits, their product with the unit does not.
+    ("PortalMaxUploadSize", "1000000000000G", "PortalMaxUploadSize 1000000000000G: give a size"),
+    ("PortalMaxFormSize", "8589934592G", "PortalMaxFormSize 8589934592G: give a size"),
+    # The origin of an absolute static URL goes into the CSP: nothing that
+    # could end or add a directive.
+    ("PortalStaticURL", "https://cdn.example.com;script-src", "PortalStaticURL https://cdn"),
+    ("PortalStaticURL", "http://cdn.example.com/static", "PortalStaticURL http://cdn"),
+    ("PortalStaticURL", "//cdn.example.com/static", "PortalStaticURL //cdn"),
+])
+def test_values_that_would_overflow_or_break_the_policy(node_conf, directive, value, expect):
+    assert expect in line_of(configtest(node_conf, append=f"{directive} {value}\n"))

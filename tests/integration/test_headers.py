@@ -1,6 +1,7 @@
 """Security headers on every answer: pages, errors, JSON, static files."""
 
 import pytest
+import requests
 
 PAGE_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -59,3 +60,27 @@ def test_request_id_is_in_the_log(http, base, node):
     rid = r.headers["X-Request-Id"]
     with open(node.dir + "/logs/access.log") as f:
         assert rid in f.read()
+
+
+@pytest.fixture(scope="module")
+def cdn_node(stack):
+    n = stack.add_node("cdn", htdocs=stack.nodes[0].htdocs,
+                       overrides="PortalStaticURL https://cdn.example.com/portal-assets/\n")
+    yield n
+    n.stop()
+    stack.nodes.remove(n)
+
+
+def test_an_absolute_static_url_is_allowed_by_the_policy(cdn_node):
+    """Pages load their stylesheet from PortalStaticURL; a CDN's origin must
+    be in the CSP or every page loses its CSS."""
+    r = requests.get(cdn_node.url + "/pricing")
+    assert r.status_code == 200
+    assert 'href="https://cdn.example.com/portal-assets/css/portal.css"' in r.text
+    csp = r.headers["Content-Security-Policy"]
+    for directive in ("style-src", "script-src", "img-src", "font-src"):
+        sources = next(d for d in csp.split(";") if d.strip().startswith(directive + " "))
+        assert "'self' https://cdn.example.com" in sources, directive
+    assert "connect-src 'self';" in csp, "only assets come from the CDN"
+    json_csp = requests.get(cdn_node.url + "/api/license/v1/ping").headers
+    assert json_csp["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"

@@ -23,6 +23,10 @@ NESTED = """
 <Location /portal/contact>
     LimitRequestBody 4000
 </Location>
+<Location "/kabinet ü">
+    SetHandler portal-cabinet
+    Require all granted
+</Location>
 """
 
 
@@ -71,3 +75,13 @@ def test_a_visitor_outside_the_allowlist_is_refused_with_the_headers(node):
     assert r.status_code == 403
     assert r.headers["X-Content-Type-Options"] == "nosniff"
     assert "frame-ancestors 'none'" in r.headers["Content-Security-Policy"]
+
+
+def test_the_trailing_slash_redirect_keeps_an_escaped_path(node):
+    """The redirect writes r->uri (decoded) back into Location: a space, a
+    non-ASCII letter or a %3F in the path must stay escaped."""
+    r = requests.get(node.url + "/kabinet%20%C3%BC/pricing/?x=%3F", allow_redirects=False)
+    assert r.status_code == 301
+    assert r.headers["Location"].encode("latin-1") == b"/kabinet%20%C3%BC/pricing?x=%3F"
+    followed = requests.get(node.url + "/kabinet%20%C3%BC/pricing/")
+    assert followed.status_code == 200 and "$499.00" in text_of(followed.text)

@@ -20,6 +20,11 @@ int main(void)
     CHECK_INT(portal_parse_size(""), -1);
     CHECK_INT(portal_parse_size("-5"), -1);
     CHECK_INT(portal_parse_size("99999999999999999999"), -1);
+    /* The digits fit, their product with the unit does not. */
+    CHECK_INT(portal_parse_size("1000000000000G"), -1);
+    CHECK_INT(portal_parse_size("8589934592G"), -1);
+    CHECK_INT(portal_parse_size("8589934591G"), 9223372035781033984LL);
+    CHECK_INT(portal_parse_size("1099511627776K"), 1125899906842624LL);
 
     CHECK_STR(portal_format_size(p, 5242880), "5 MB");
     CHECK_STR(portal_format_size(p, 1536), "1.5 KB");

@@ -16,7 +16,42 @@ static const portal_route routes[] = {
     { "GET",    "/t/{team}/u/{user}", "team.read", page },
     { "GET",    "/docs/",             "public", page },
 };
-static const portal_route_table table = { routes, sizeof(routes) / sizeof(routes[0]) };
+static const portal_route_table table = PORTAL_ROUTES(routes, "member");
+
+static const portal_route defaulted[] = {
+    { "GET",  "/open",   "public", page },
+    { "GET",  "/closed", NULL,     page },
+    { "POST", "/closed", "team.manage", other },
+};
+static const portal_route_table defaulted_table = PORTAL_ROUTES(defaulted, "admin");
+
+static void collect(void *baton, const char *text)
+{
+    char *all = baton;
+    strcat(all, text);
+    strcat(all, "\n");
+}
+
+static void test_permissions(apr_pool_t *p)
+{
+    /* A route that names no permission gets its table's default. */
+    CHECK_STR(portal_route_perm(&defaulted_table, &defaulted[0]), "public");
+    CHECK_STR(portal_route_perm(&defaulted_table, &defaulted[1]), "admin");
+    CHECK_STR(portal_route_perm(&defaulted_table, &defaulted[2]), "team.manage");
+    static char all[512];
+    portal_route_dump(&defaulted_table, "admin", collect, all, p);
+    CHECK_STR(all, "admin GET /open public\nadmin GET /closed admin\n"
+                   "admin POST /closed team.manage\n");
+}
+
+static void test_path_escape(apr_pool_t *p)
+{
+    CHECK_STR(portal_path_escape(p, "/pricing"), "/pricing");
+    CHECK_STR(portal_path_escape(p, "/a b/c?d#e%f"), "/a%20b/c%3Fd%23e%25f");
+    CHECK_STR(portal_path_escape(p, "/caf\xC3\xA9/\r\n\"<>\\"),
+              "/caf%C3%A9/%0D%0A%22%3C%3E%5C");
+    CHECK_STR(portal_path_escape(p, "/keep-._~!$&'()*+,;=:@"), "/keep-._~!$&'()*+,;=:@");
+}
 
 int main(void)
 {
@@ -75,7 +110,7 @@ int main(void)
     CHECK_INT(m.kind, PORTAL_MATCH_NOT_FOUND);
 
     /* An empty table (an area not yet built) finds nothing. */
-    portal_route_table empty = { NULL, 0 };
+    portal_route_table empty = { NULL, 0, "none" };
     portal_route_match(&empty, "GET", "/", p, &m);
     CHECK_INT(m.kind, PORTAL_MATCH_NOT_FOUND);
 
@@ -97,6 +132,9 @@ int main(void)
     CHECK_STR(portal_route_relative(p, "", "/pricing"), "/pricing");
     CHECK_STR(portal_route_relative(p, "/", "/pricing"), "/pricing");
     CHECK_STR(portal_route_relative(p, "/api/license", "/api/license/v1/ping"), "/v1/ping");
+
+    test_permissions(p);
+    test_path_escape(p);
 
     apr_pool_destroy(p);
     apr_terminate();
