@@ -93,13 +93,11 @@ apr_status_t portal_form_parse(apr_pool_t *p, const char *data, apr_size_t len,
     return APR_SUCCESS;
 }
 
-const char *portal_url_encode(apr_pool_t *p, const char *s)
+/* Writes the percent-encoding of s to o (room for 3 * strlen(s) bytes);
+ * returns the end. */
+static char *encode_into(char *o, const char *s)
 {
     static const char hex[] = "0123456789ABCDEF";
-    apr_size_t n = strlen(s);
-    char *d = apr_palloc(p, n * 3 + 1);
-    char *o = d;
-
     for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
         if ((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z')
             || (*c >= '0' && *c <= '9') || *c == '-' || *c == '.'
@@ -110,6 +108,32 @@ const char *portal_url_encode(apr_pool_t *p, const char *s)
             *o++ = hex[*c >> 4];
             *o++ = hex[*c & 15];
         }
+    }
+    return o;
+}
+
+const char *portal_url_encode(apr_pool_t *p, const char *s)
+{
+    char *d = apr_palloc(p, strlen(s) * 3 + 1);
+    *encode_into(d, s) = '\0';
+    return d;
+}
+
+const char *portal_form_encode(apr_pool_t *p, const apr_table_t *fields, const char *except)
+{
+    const apr_array_header_t *arr = apr_table_elts(fields);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
+    apr_size_t room = 1;
+    for (int i = 0; i < arr->nelts; i++)
+        room += 3 * (strlen(e[i].key) + strlen(e[i].val)) + 2;
+    char *d = apr_palloc(p, room), *o = d;
+    for (int i = 0; i < arr->nelts; i++) {
+        if (except && strcasecmp(e[i].key, except) == 0)
+            continue;
+        o = encode_into(o, e[i].key);
+        *o++ = '=';
+        o = encode_into(o, e[i].val);
+        *o++ = '&';
     }
     *o = '\0';
     return d;

@@ -28,4 +28,10 @@ apr_status_t portal_form_parse(apr_pool_t *p, const char *data, apr_size_t len,
  * safe in a path segment, a query key or value, and an HTML attribute. */
 const char *portal_url_encode(apr_pool_t *p, const char *s);
 
+/* The fields as "k1=v1&k2=v2&" (each pair followed by '&', every key and
+ * value percent-encoded as above), leaving out the keys equal to except
+ * (case-insensitively, as apr_table looks them up; NULL leaves none out).
+ * One allocation, whatever the number of fields. */
+const char *portal_form_encode(apr_pool_t *p, const apr_table_t *fields, const char *except);
+
 #endif

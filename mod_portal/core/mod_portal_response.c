@@ -24,19 +24,11 @@ static const char *site_root(portal_req *pr)
 }
 
 /* The current address with its query kept, lang= last: the switcher lands
- * the visitor on the same page with the same choices, in another language. */
+ * the visitor on the same page with the same choices, in another language.
+ * Every HTML answer builds it, so it is one pass whatever the query. */
 static const char *query_without_lang(portal_req *pr)
 {
-    apr_pool_t *p = pr->r->pool;
-    const char *q = "";
-    const apr_array_header_t *arr = apr_table_elts(pr->query);
-    for (int i = 0; i < arr->nelts; i++) {
-        const apr_table_entry_t *e = &APR_ARRAY_IDX(arr, i, apr_table_entry_t);
-        if (strcmp(e->key, "lang") != 0)
-            q = apr_pstrcat(p, q, portal_url_encode(p, e->key), "=",
-                            portal_url_encode(p, e->val), "&", NULL);
-    }
-    return q;
+    return portal_form_encode(pr->r->pool, pr->query, "lang");
 }
 
 static json_t *language_links(portal_req *pr)

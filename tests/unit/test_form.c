@@ -150,6 +150,29 @@ static void test_url_encode(void)
     CHECK_STR(apr_table_get(t, "k&="), v);
 }
 
+static void test_form_encode(void)
+{
+    apr_table_t *t = apr_table_make(pool, 4);
+    CHECK_STR(portal_form_encode(pool, t, "lang"), "");
+    apr_table_add(t, "q", "a b&c");
+    apr_table_add(t, "lang", "tr");
+    apr_table_add(t, "LANG", "az");
+    apr_table_add(t, "q", "\xC3\xBC=");
+    apr_table_add(t, "k&=", "");
+    CHECK_STR(portal_form_encode(pool, t, "lang"), "q=a%20b%26c&q=%C3%BC%3D&k%26%3D=&");
+    CHECK_STR(portal_form_encode(pool, t, NULL),
+              "q=a%20b%26c&lang=tr&LANG=az&q=%C3%BC%3D&k%26%3D=&");
+
+    /* A full query of short pairs comes back whole, in order. */
+    apr_table_t *many = apr_table_make(pool, PORTAL_FORM_MAX_FIELDS);
+    for (int i = 0; i < PORTAL_FORM_MAX_FIELDS; i++)
+        apr_table_add(many, apr_psprintf(pool, "k%d", i), "v");
+    const char *all = portal_form_encode(pool, many, "lang");
+    CHECK(strncmp(all, "k0=v&k1=v&", 10) == 0);
+    CHECK(strstr(all, "&k999=v&") != NULL);
+    CHECK_INT(strlen(all), 10 * 5 + 90 * 6 + 900 * 7);
+}
+
 int main(void)
 {
     apr_initialize();
@@ -159,6 +182,7 @@ int main(void)
     test_errors();
     test_field_limit();
     test_url_encode();
+    test_form_encode();
     apr_pool_destroy(pool);
     apr_terminate();
     return check_summary("form");
