@@ -53,6 +53,31 @@ static int portal_early_headers(request_rec *r)
     return DECLINED;
 }
 
+static void print_line(void *baton, const char *text)
+{
+    apr_file_printf(baton, "%s\n", text);
+}
+
+/* `apache2 -t -D DUMP_PORTAL_ROUTES` lists every route of every area with
+ * the permission it needs, as `-D DUMP_MODULES` lists modules: what a
+ * reviewer (and the route test) reads to see that nothing is open by
+ * accident. */
+static int portal_dump_routes(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
+                              server_rec *s)
+{
+    (void)pconf;
+    (void)plog;
+    (void)s;
+    if (!ap_exists_config_define("DUMP_PORTAL_ROUTES"))
+        return OK;
+    apr_file_t *out;
+    if (apr_file_open_stdout(&out, ptemp) != APR_SUCCESS)
+        return OK;
+    for (apr_size_t i = 0; i < sizeof(areas) / sizeof(areas[0]); i++)
+        portal_route_dump(areas[i].routes, areas[i].name, print_line, out, ptemp);
+    return OK;
+}
+
 /* Uploads a killed child was writing stay in storage/tmp: each new child
  * removes those older than a day (no live upload lasts that long). */
 static void portal_child_init(apr_pool_t *p, server_rec *s)
@@ -69,6 +94,7 @@ static void register_hooks(apr_pool_t *p)
 {
     (void)p;
     ap_hook_check_config(portal_check_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_check_config(portal_dump_routes, NULL, NULL, APR_HOOK_LAST);
     ap_hook_optional_fn_retrieve(portal_retrieve_optional_fns, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(portal_handler, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(portal_child_init, NULL, NULL, APR_HOOK_MIDDLE);

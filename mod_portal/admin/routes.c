@@ -5,7 +5,10 @@
 #include "admin.h"
 
 static const portal_route routes[] = {
+    /* Open to whoever the <Location>'s `Require ip` lets through: it shows
+     * versions and health, no customer data. */
     { "GET", "/", "public", portal_admin_status },
 };
 
-const portal_route_table portal_admin_routes = { routes, sizeof(routes) / sizeof(routes[0]) };
+/* A route without a perm needs an admin session (the identity area). */
+const portal_route_table portal_admin_routes = PORTAL_ROUTES(routes, "admin");

@@ -12,4 +12,5 @@ static const portal_route routes[] = {
     { "POST", "/contact",  "public", portal_cabinet_contact_send },
 };
 
-const portal_route_table portal_cabinet_routes = { routes, sizeof(routes) / sizeof(routes[0]) };
+/* A route without a perm needs a signed-in member of a tenant. */
+const portal_route_table portal_cabinet_routes = PORTAL_ROUTES(routes, "member");

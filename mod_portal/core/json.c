@@ -1,5 +1,7 @@
 #include "json.h"
 
+#include <string.h>
+
 static apr_status_t release(void *value)
 {
     json_decref(value);
@@ -28,4 +30,18 @@ json_t *portal_json_parse_object(apr_pool_t *p, const char *data, apr_size_t len
         return NULL;
     }
     return portal_json_owned(p, doc);
+}
+
+apr_status_t portal_json_parse_body(apr_pool_t *p, const char *data, apr_size_t len,
+                                    portal_json_body *out, const char **why)
+{
+    out->doc = portal_json_parse_object(p, data, len, why);
+    if (!out->doc)
+        return APR_EINVAL;
+    char *raw = apr_palloc(p, len + 1);
+    memcpy(raw, data, len);
+    raw[len] = '\0';
+    out->raw = raw;
+    out->len = len;
+    return APR_SUCCESS;
 }

@@ -144,7 +144,7 @@ int portal_read_browser_body(portal_req *pr)
     return portal_fail(pr, HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type");
 }
 
-int portal_read_json(portal_req *pr, apr_size_t max, json_t **out)
+int portal_read_json(portal_req *pr, apr_size_t max, portal_json_body *out)
 {
     if (strcasecmp(media_type(pr), "application/json") != 0)
         return portal_fail(pr, HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type");
@@ -154,6 +154,7 @@ int portal_read_json(portal_req *pr, apr_size_t max, json_t **out)
     if (rc != OK)
         return rc;
     const char *why;
-    *out = portal_json_parse_object(pr->r->pool, body.data, body.len, &why);
-    return *out ? OK : portal_fail(pr, HTTP_BAD_REQUEST, "bad_request");
+    if (portal_json_parse_body(pr->r->pool, body.data, body.len, out, &why) != APR_SUCCESS)
+        return portal_fail(pr, HTTP_BAD_REQUEST, "bad_request");
+    return OK;
 }

@@ -6,6 +6,7 @@
 #include <httpd.h>
 #include <jansson.h>
 #include "db.h"
+#include "json.h"
 #include "mod_portal_config.h"
 #include "router.h"
 #include "upload.h"
@@ -86,8 +87,11 @@ void portal_log_error(portal_req *pr, apr_status_t rv, const char *fmt, ...)
  * dispatcher calls it before any such route. OK, or an error answered
  * (400 malformed or bad UTF-8, 413, 415, 507 storage full). */
 int portal_read_browser_body(portal_req *pr);
-/* A JSON object body up to max bytes. OK, or an error answered. */
-int portal_read_json(portal_req *pr, apr_size_t max, json_t **out);
+/* A JSON object body of at most max bytes (also within LimitRequestBody):
+ * out->doc the object, out->raw the exact bytes (for signatures). OK, or an
+ * error answered (415 not application/json, 413, 400 malformed). The
+ * members of out->doc are borrowed (json.h says how to keep one). */
+int portal_read_json(portal_req *pr, apr_size_t max, portal_json_body *out);
 
 /* CSRF: the token to put in a form's hidden "csrf" field (sets the cookie
  * it is bound to when absent), and its check. */

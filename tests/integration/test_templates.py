@@ -73,3 +73,34 @@ def test_the_catalogs_have_the_same_keys():
         other = set(leaves(catalog(code)))
         assert en - other == set(), f"{code} lacks {sorted(en - other)[:10]}"
         assert other - en == set(), f"{code} has extra {sorted(other - en)[:10]}"
+
+
+# Values built by the server as HTML, which a template may put in unescaped:
+# template (relative to templates/) -> the names it may use with {{{ }}} or
+# {{& }}. Inline SVG (a QR code) and rendered Markdown (libcmark, raw HTML
+# off) will be the only kinds; nothing a visitor typed ever is.
+UNESCAPED_ALLOWED = {}
+
+
+def unescaped_tags(text):
+    """Names used with {{{name}}} or {{&name}}, and whether the template
+    changes its delimiters (which would hide such tags from this scan)."""
+    names = re.findall(r"\{\{\{\s*([^}\s]+)\s*\}\}\}", text)
+    names += re.findall(r"\{\{&\s*([^}\s]+)\s*\}\}", text)
+    return names, bool(re.search(r"\{\{=", text))
+
+
+def test_the_scan_sees_unescaped_tags():
+    assert unescaped_tags("<p>{{{ qr_svg }}} {{&body}} {{name}}</p>")[0] == ["qr_svg", "body"]
+    assert unescaped_tags("{{=<% %>=}}")[1]
+
+
+@pytest.mark.parametrize("path", templates(), ids=lambda p: os.path.relpath(p, TEMPLATES))
+def test_templates_escape_everything_else(path):
+    """README promises that templates escape: no triple mustache and no
+    ampersand tag but the allowlisted server-built values."""
+    rel = os.path.relpath(path, TEMPLATES)
+    names, changes_delimiters = unescaped_tags(open(path).read())
+    assert not changes_delimiters, f"{rel} changes the delimiters"
+    allowed = set(UNESCAPED_ALLOWED.get(rel, ()))
+    assert set(names) <= allowed, f"{rel} writes {sorted(set(names) - allowed)} unescaped"
