@@ -110,7 +110,8 @@ $(B)/mod_portal.so: $(GLUE_OBJ) $(LIB_OBJ)
 	@mkdir -p $(B)/apxs
 	@$(APXS) -c -o $(B)/apxs/mod_portal.la $^ -lpq -ljansson -lcrypto >$(B)/apxs/link.log 2>&1 \
 	  || { cat $(B)/apxs/link.log; exit 1; }
-	@cp $(B)/apxs/.libs/mod_portal.so $@
+	@# Replaced, never rewritten in place: a running test Apache has it mapped.
+	@cp $(B)/apxs/.libs/mod_portal.so $@.tmp && mv -f $@.tmp $@
 
 $(B)/portalctl: $(CLI_OBJ) $(LIB_OBJ)
 	@echo "  LD $@"
