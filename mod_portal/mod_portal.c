@@ -36,21 +36,71 @@ static int portal_handler(request_rec *r)
     return area ? portal_dispatch(r, area) : DECLINED;
 }
 
+/* The area whose SetHandler is in r->per_dir_config, before core applies
+ * it to r->handler (in fixups). */
+static const portal_area *area_in_effect(request_rec *r)
+{
+    core_dir_config *core = ap_get_core_module_config(r->per_dir_config);
+    const char *handler = NULL, *err = NULL;
+    if (core && core->expr_handler)
+        handler = ap_expr_str_exec(r, core->expr_handler, &err);
+    return err ? NULL : area_named(handler);
+}
+
 /* The security headers go out before access control runs, so that Apache's
  * own answers (a 403 from `Require ip`, a 401) carry them too: for a
  * portal area (by the SetHandler in effect, which core applies only later)
  * and for anything under PortalSecurityHeaders On (the static files). */
 static int portal_early_headers(request_rec *r)
 {
-    core_dir_config *core = ap_get_core_module_config(r->per_dir_config);
-    const char *handler = NULL, *err = NULL;
-    if (core && core->expr_handler)
-        handler = ap_expr_str_exec(r, core->expr_handler, &err);
-    const portal_area *area = err ? NULL : area_named(handler);
+    const portal_area *area = area_in_effect(r);
     const portal_dir_cfg *d = portal_dir_config(r);
     if (area || (d && d->security_headers == 1))
         portal_security_headers(r, area && area->json);
     return DECLINED;
+}
+
+/* The portal's areas are pages and APIs, not files under the DocumentRoot,
+ * so Apache's directory and file walk has nothing to find for them and must
+ * not run: it is what lets the DocumentRoot's <Directory> sections and
+ * .htaccess files (Redirect, RewriteRule, Options), mod_dir (DirectoryIndex
+ * turning / into /index.html, DirectorySlash's 301s) and mod_autoindex
+ * reach inside a portal <Location>. mod_proxy skips it the same way.
+ *
+ * map_to_storage runs with r->per_dir_config reset to the server's
+ * defaults, so the area is read in translate_name, where the <Location>
+ * (and <If>) sections of r->uri are merged, and noted with that URI; a
+ * translate_name hook that rewrites r->uri afterwards (a RewriteRule with
+ * [PT]) leaves the note stale, and then the walk runs as usual. The
+ * <Location> walk that runs again after map_to_storage still applies the
+ * area's Require. A <Location> with `SetHandler none` (/static) is no area
+ * and keeps its files.
+ *
+ * r->filename becomes "portal:AREA", no path (like mod_proxy's "proxy:"):
+ * left as the DocumentRoot path core_translate made, it would still let a
+ * server-wide MultiViews negotiate /pricing into pricing.html next to it,
+ * and mod_mime map a URI's extension (/x.shtml) to handlers and filters. */
+#define PORTAL_AREA_NOTE "portal-area"
+#define PORTAL_AREA_URI_NOTE "portal-area-uri"
+
+static int portal_note_area(request_rec *r)
+{
+    const portal_area *area = area_in_effect(r);
+    if (area) {
+        apr_table_setn(r->notes, PORTAL_AREA_NOTE, area->name);
+        apr_table_setn(r->notes, PORTAL_AREA_URI_NOTE, r->uri);
+    }
+    return DECLINED;
+}
+
+static int portal_map_to_storage(request_rec *r)
+{
+    const char *name = apr_table_get(r->notes, PORTAL_AREA_NOTE);
+    const char *uri = apr_table_get(r->notes, PORTAL_AREA_URI_NOTE);
+    if (!name || !uri || strcmp(uri, r->uri) != 0)
+        return DECLINED;
+    r->filename = r->canonical_filename = apr_pstrcat(r->pool, "portal:", name, NULL);
+    return OK;
 }
 
 static void print_line(void *baton, const char *text)
@@ -99,6 +149,11 @@ static void register_hooks(apr_pool_t *p)
     ap_hook_handler(portal_handler, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(portal_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_header_parser(portal_early_headers, NULL, NULL, APR_HOOK_MIDDLE);
+    /* First, before a translate_name hook that answers OK (mod_alias) ends
+     * the phase; last in map_to_storage, after mod_proxy's, TRACE's and
+     * OPTIONS *'s, before core's directory walk (REALLY_LAST). */
+    ap_hook_translate_name(portal_note_area, NULL, NULL, APR_HOOK_REALLY_FIRST);
+    ap_hook_map_to_storage(portal_map_to_storage, NULL, NULL, APR_HOOK_LAST);
 }
 
 AP_DECLARE_MODULE(portal) = {
