@@ -133,6 +133,9 @@ static int store_message(portal_req *pr, const portal_contact_input *in,
         }
         file_id = portal_hex_encode(p, raw, sizeof(raw));
     }
+    /* The name is the upload layer's safe form of the client's (upload.h);
+     * the type is what the file's bytes showed (contact_rules.c), never the
+     * client's claimed_type. */
     const char *params[] = {
         pr->locale, in->name, in->email, *in->company ? in->company : NULL, in->topic,
         in->message, pr->request_id, pr->r->useragent_ip, file_id,

@@ -16,7 +16,7 @@ typedef struct {
 } portal_contact_input;
 
 typedef struct {
-    const char *filename;
+    const char *filename;        /* the upload's safe name (filename.h) */
     apr_off_t size;
     const unsigned char *head;   /* the file's first bytes */
     apr_size_t head_len;
@@ -25,7 +25,9 @@ typedef struct {
 /* Trims the fields of in (in place), checks them and the optional file,
  * and records each problem in errors as field -> catalog key
  * ("name" -> "contact.errors.name"). Returns the number of problems.
- * *file_type gets the attachment's media type when it is acceptable. */
+ * *file_type gets the attachment's media type when it is acceptable: the
+ * type its bytes show, and its name's extension agrees with; the client's
+ * Content-Type plays no part. */
 int portal_contact_validate(apr_pool_t *p, portal_contact_input *in,
                             const portal_contact_file *file, apr_table_t *errors,
                             const char **file_type);

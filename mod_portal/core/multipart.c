@@ -245,7 +245,10 @@ static int hexval(char c)
     return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
-/* RFC 5987 ext-value: charset "'" [language] "'" pct-encoded value. */
+/* RFC 5987 ext-value: charset "'" [language] "'" pct-encoded value. The
+ * decoded name may hold any character (CR, LF, '"', '/' ...): portal_upload
+ * makes it safe after taking its basename. A NUL would cut the C string
+ * short, so it is refused with invalid UTF-8. */
 static int decode_ext(disposition *d, const char *ext, const char **out)
 {
     const char *q1 = strchr(ext, '\''), *q2 = q1 ? strchr(q1 + 1, '\'') : NULL;
@@ -267,7 +270,7 @@ static int decode_ext(disposition *d, const char *ext, const char **out)
             o[n++] = *c;
     }
     o[n] = '\0';
-    if (!portal_text_valid(o, n))
+    if (memchr(o, '\0', n) || !portal_utf8_valid(o, n))
         d->bad_utf8 = 1;
     *out = o;
     return 1;

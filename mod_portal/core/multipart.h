@@ -27,13 +27,22 @@
  *    is ACCEPTED and takes precedence over filename; any other charset is
  *    "malformed". Parameters other than these three are ignored; repeated
  *    ones are "malformed".
+ *  - The file name is handed over AS SENT, not safe: escapes and percent-
+ *    encoding undone, path and all ("C:\dir\f.txt", "../x"). It is valid
+ *    UTF-8 with no NUL, and may hold every other character: a TAB or '"'
+ *    from filename=, and from filename* anything at all, CR, LF, DEL, C1
+ *    controls, U+202E. Never store or show it as it is: portal_upload,
+ *    which every area's upload goes through, takes its basename and makes
+ *    it safe (filename.h).
  *  - Content-Type is handed over as written (trimmed); other headers
  *    (Content-Transfer-Encoding, ...) are ignored.
  *
- * Error codes (portal_multipart_error): "malformed", "header_too_large",
- * "too_many_parts", "bad_utf8" (a part header that is not UTF-8, or a
- * filename* that decodes to invalid text), or what a callback set with
- * portal_multipart_set_error ("callback" if it set nothing). */
+ * Error codes (portal_multipart_error): "malformed" (also for a raw control
+ * byte other than TAB in a header line, whatever parameter holds it),
+ * "header_too_large", "too_many_parts", "bad_utf8" (a part header that is
+ * not UTF-8, or a filename* that decodes to invalid UTF-8 or holds a NUL),
+ * or what a callback set with portal_multipart_set_error ("callback" if it
+ * set nothing). */
 #ifndef PORTAL_MULTIPART_H
 #define PORTAL_MULTIPART_H
 
@@ -44,7 +53,8 @@
 
 typedef struct {
     /* name is never NULL (it may be ""); filename is NULL for a plain field
-     * and may be "" (an empty file input); content_type is NULL if absent.
+     * and may be "" (an empty file input), else the raw name (above);
+     * content_type is the client's claim as written, NULL if absent.
      * The strings live until the next part begins: copy what you keep. */
     apr_status_t (*part_begin)(void *baton, const char *name,
                                const char *filename, const char *content_type);

@@ -1,5 +1,6 @@
 #include "upload.h"
 #include "multipart.h"
+#include "filename.h"
 #include "utf8.h"
 
 #include <string.h>
@@ -76,23 +77,18 @@ static apr_status_t refuse(portal_upload_sink *s, apr_status_t rv,
     return rv;
 }
 
-static const char *basename_of(const char *name)
-{
-    const char *b = name;
-    for (const char *c = name; *c; c++)
-        if (*c == '/' || *c == '\\')
-            b = c + 1;
-    return b;
-}
-
+/* The one place every uploaded file's name passes: it is stored and handed
+ * on only in its safe form (filename.h), which replaces what could split a
+ * header or a path, so the visitor's upload goes through whatever the name
+ * holds. A name with nothing left ("dir/", "..") names no file. */
 static apr_status_t open_file(portal_upload_sink *s, const char *name,
                               const char *filename, const char *ctype)
 {
-    const char *base = basename_of(filename);
+    const char *safe = portal_filename_safe(s->pool, filename);
     apr_status_t rv;
     char *templ;
 
-    if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
+    if (!*safe)
         return refuse(s, APR_EINVAL, "malformed");
     if (++s->nfiles > s->lim.max_files)
         return refuse(s, APR_EINVAL, "too_large");
@@ -111,8 +107,8 @@ static apr_status_t open_file(portal_upload_sink *s, const char *name,
         return refuse(s, APR_EGENERAL, "storage");
     memset(&s->cur, 0, sizeof(s->cur));
     s->cur.field = apr_pstrdup(s->pool, name);
-    s->cur.filename = apr_pstrdup(s->pool, base);
-    s->cur.content_type = ctype ? apr_pstrdup(s->pool, ctype) : NULL;
+    s->cur.filename = safe;
+    s->cur.claimed_type = ctype ? apr_pstrdup(s->pool, ctype) : NULL;
     s->cur.path = templ;
     s->kind = K_FILE;
     return APR_SUCCESS;
@@ -131,7 +127,8 @@ static apr_status_t on_begin(void *baton, const char *name,
         s->flen = 0;
         return APR_SUCCESS;
     }
-    if (!portal_text_valid(filename, strlen(filename)))
+    /* Text, not necessarily safe text: open_file makes it safe. */
+    if (!portal_utf8_valid(filename, strlen(filename)))
         return refuse(s, APR_EINVAL, "bad_utf8");
     if (!*filename) {
         s->kind = K_EMPTY_FILE;

@@ -90,6 +90,11 @@ int portal_text_valid(const char *s, apr_size_t n)
     return 1;
 }
 
+apr_size_t portal_utf8_decode(const char *s, apr_size_t n, unsigned long *cp)
+{
+    return n ? sequence((const unsigned char *)s, 0, n, cp) : 0;
+}
+
 int portal_is_tchar(unsigned char c)
 {
     if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))

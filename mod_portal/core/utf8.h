@@ -14,6 +14,12 @@ int portal_utf8_valid(const char *s, apr_size_t n);
  * (U+0080..U+009F) are refused too. 0 otherwise. */
 int portal_text_valid(const char *s, apr_size_t n);
 
+/* Decodes the one character at s[0..n) (n > 0): its length in bytes and,
+ * in *cp, its code point; 0 if s does not start with a well-formed
+ * sequence (then *cp is unchanged). For code that walks text character by
+ * character, such as portal_filename_safe. */
+apr_size_t portal_utf8_decode(const char *s, apr_size_t n, unsigned long *cp);
+
 /* An RFC 7230 tchar: a character of an HTTP token (header names, cookie
  * names, media-type parameters). */
 int portal_is_tchar(unsigned char c);

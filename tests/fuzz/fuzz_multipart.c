@@ -4,12 +4,14 @@
  * sizes, the rest is the body (boundary "fuzzB"). Checks that
  *  - chunked feeding gives the same events and outcome as one feed;
  *  - the upload sink, fed the same chunks, writes files whose sizes on disk
- *    match, and leaves tmp_dir empty once its pool is gone (or at once
- *    when it fails).
+ *    match, whose names are safe (filename.h), and leaves tmp_dir empty
+ *    once its pool is gone (or at once when it fails).
  * Also runs portal_multipart_boundary on the body's first line. */
 #include "multipart.h"
 #include "upload.h"
 #include "buf.h"
+#include "filename.h"
+#include "utf8.h"
 
 #include <dirent.h>
 #include <stdint.h>
@@ -42,6 +44,18 @@ static int dir_entries(void)
             n++;
     closedir(d);
     return n;
+}
+
+/* A stored file name is safe (filename.h): not empty, no separator, no
+ * control character or quote, not too long, and its own safe form. */
+static int safe_name(apr_pool_t *p, const char *name)
+{
+    for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+        if (*c < 0x20 || *c == 0x7F || *c == '"' || *c == '/' || *c == '\\')
+            return 0;
+    return *name && strlen(name) <= PORTAL_FILENAME_MAX
+        && portal_text_valid(name, strlen(name))
+        && strcmp(portal_filename_safe(p, name), name) == 0;
 }
 
 typedef struct {
@@ -170,8 +184,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             struct stat st;
             if (stat(f->path, &st) != 0 || st.st_size != f->size
                 || f->size > lim.max_file || (st.st_mode & 0777) != 0600
-                || strlen(f->sha256_hex) != 64 || !*f->filename
-                || strpbrk(f->filename, "/\\") != NULL)
+                || strlen(f->sha256_hex) != 64 || !safe_name(p, f->filename))
                 abort();
             total += f->size;
         }

@@ -2,12 +2,13 @@
 attachment, and nothing left behind when something fails."""
 
 import hashlib
+import json
 import os
 
 import pytest
 import requests
 
-from conftest import csrf_of, text_of
+from conftest import ROOT, csrf_of, text_of
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8
 
@@ -252,3 +253,83 @@ def test_a_full_disk_is_a_clear_507_and_stores_nothing(http, base, owner_db, sta
     assert r.status_code == 507
     assert "507" in text_of(r.text)
     assert count(owner_db) == 0
+
+
+def multipart(token, disposition, content, content_type="text/plain"):
+    """The form as a browser would post it, with the attachment's
+    Content-Disposition parameters written by hand (requests cannot send
+    filename* or a raw TAB)."""
+    parts = [f"--XyZ\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n".encode()
+             for k, v in fields(token).items()]
+    parts.append(b"--XyZ\r\nContent-Disposition: form-data; name=\"attachment\"; "
+                 + disposition + b"\r\nContent-Type: " + content_type.encode()
+                 + b"\r\n\r\n" + content + b"\r\n")
+    return b"".join(parts) + b"--XyZ--\r\n", {"Content-Type": "multipart/form-data; boundary=XyZ"}
+
+
+def harmless(name):
+    """Nothing in the name can end a header line, a quoted string or a path,
+    or turn the text around."""
+    return (len(name.encode()) <= 255
+            and not any(ord(c) < 0x20 or 0x7f <= ord(c) <= 0x9f for c in name)
+            and not set(name) & {'"', "\\", "/", "\u202e", "\u2028", "\ufeff", "\u200b"})
+
+
+@pytest.mark.parametrize("disposition, stored", [
+    # Issue 12: CR LF, a quote and a semicolon through RFC 5987 filename*.
+    (b"filename*=UTF-8''evil%0D%0ASet-Cookie%3A%20x%3D1%22%3B.txt",
+     "evil__Set-Cookie: x=1_;.txt"),
+    (b'filename="a\\"b\tc.txt"', "a_b_c.txt"),                  # escaped quote, raw TAB
+    (b'filename="NEL \xc2\x85.txt"', "NEL _.txt"),                   # U+0085, a C1 control
+    (b"filename*=UTF-8''a%7F%C2%9Fb.txt", "a__b.txt"),
+    (b"filename*=UTF-8''..%2F..%2Fetc%2Finvoice%E2%80%AEtxt.exe.txt", "invoice_txt.exe.txt"),
+    (b'filename="C:\\Users\\aylin\\notes.txt"', "notes.txt"),   # old browsers
+    (b'filename="\xc3\x96deme; 100% tamam.txt"', "\u00d6deme; 100% tamam.txt"),
+])
+def test_an_unsafe_file_name_is_made_safe_and_the_message_kept(http, base, owner_db, stack,
+                                                               disposition, stored):
+    token = csrf_of(http.get(base + "/contact").text)
+    body, headers = multipart(token, disposition, b"The log of the failed install.\n")
+    r = http.post(base + "/contact", data=body, headers=headers, allow_redirects=False)
+    assert r.status_code == 303, text_of(r.text)
+    assert r.headers["Location"] == "/contact?sent=1"
+    assert "x=1" not in r.headers.get("Set-Cookie", "")
+    row = latest(owner_db)
+    assert row[7] == stored and harmless(row[7])
+    assert row[8] == "text/plain"
+    with owner_db.cursor() as c:
+        c.execute("SELECT attachment_name FROM contact_messages WHERE attachment_name ~ %s",
+                  ("[\\r\\n\\t\"\\\\/\u0085\u202e]",))
+        assert c.fetchall() == []
+    assert leftovers(stack) == []
+
+
+def test_an_over_long_file_name_is_cut_keeping_its_extension(http, base, owner_db):
+    token = csrf_of(http.get(base + "/contact").text)
+    name = "Hesab-faktura \u2116" + "\u011f" * 300 + ".txt"
+    body, headers = multipart(token, b'filename="' + name.encode() + b'"', b"plain text\n")
+    r = http.post(base + "/contact", data=body, headers=headers, allow_redirects=False)
+    assert r.status_code == 303, text_of(r.text)
+    stored = latest(owner_db)[7]
+    assert len(stored.encode()) <= 255 and stored.endswith(".txt")
+    assert stored.startswith("Hesab-faktura \u2116\u011f\u011f")
+
+
+def test_a_file_name_that_is_not_text_is_a_translated_400(http, base, owner_db, stack):
+    token = csrf_of(http.get(base + "/contact?lang=tr").text)
+    body, headers = multipart(token, b"filename*=UTF-8''a%00b.txt", b"text\n")
+    r = http.post(base + "/contact", data=body, headers=headers)
+    assert r.status_code == 400
+    with open(os.path.join(ROOT, "templates", "i18n", "tr.json")) as f:
+        title = json.load(f)["errors"]["bad_utf8"]["title"]
+    assert title in text_of(r.text)
+    assert count(owner_db) == 0 and leftovers(stack) == []
+
+
+def test_the_clients_content_type_is_not_what_is_stored(http, base, owner_db):
+    token = csrf_of(http.get(base + "/contact").text)
+    r = http.post(base + "/contact", data=fields(token),
+                  files={"attachment": ("screen.png", PNG, "text/html; charset=utf-8")},
+                  allow_redirects=False)
+    assert r.status_code == 303
+    assert latest(owner_db)[8] == "image/png", "the type comes from the bytes, not the claim"

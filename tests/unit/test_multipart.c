@@ -357,6 +357,25 @@ static void test_disposition(void)
                      "{\xC3\xBCnvan|\xD0\xB0.pdf|-}{end}");
 }
 
+/* The parser hands a file name over as sent, percent-decoding undone,
+ * controls and separators included: making it safe is portal_upload's job
+ * (test_upload.c), which needs the whole name to take its basename. Only
+ * what cannot be a C string of text is refused. */
+static void test_raw_filenames(void)
+{
+    result r = run1("--" B "\r\n" CD "name=f; "
+        "filename*=UTF-8''evil%0D%0ASet-Cookie%3A%20x%3D1%22%3B.txt\r\n\r\n\r\n--" B "\r\n"
+        CD "name=g; filename*=UTF-8''a%01%7F%C2%85%E2%80%AE%2F%5C.txt\r\n\r\n\r\n--" B "\r\n"
+        CD "name=h; filename=\"a\tb\\\"c\xC2\x85.txt\"\r\n\r\n\r\n--" B "--");
+    CHECK_INT(r.finish, APR_SUCCESS);
+    CHECK_STR(r.log, "{f|evil\r\nSet-Cookie: x=1\";.txt|-}{end}"
+                     "{g|a\x01\x7F\xC2\x85\xE2\x80\xAE/\\.txt|-}{end}"
+                     "{h|a\tb\"c\xC2\x85.txt|-}{end}");
+    expect_malformed("--" B "\r\n" CD "name=a; filename*=UTF-8''a%00b\r\n\r\n\r\n--" B "--", "bad_utf8");
+    expect_malformed("--" B "\r\n" CD "name=a; filename*=UTF-8''%C0%AF\r\n\r\n\r\n--" B "--", "bad_utf8");
+    expect_malformed("--" B "\r\n" CD "name=a; filename=\"a\x7F\"\r\n\r\n\r\n--" B "--", "malformed");
+}
+
 static void test_limits(void)
 {
     apr_pool_t *p;
@@ -541,6 +560,7 @@ int main(void)
     test_malformed();
     test_truncated();
     test_disposition();
+    test_raw_filenames();
     test_limits();
     test_callback_failure();
     test_boundary();

@@ -66,12 +66,33 @@ static void test_text(void)
     CHECK_INT(T("\xED\xA0\x80"), 0);
 }
 
+static void test_decode(void)
+{
+    unsigned long cp = 7;
+    CHECK_INT(portal_utf8_decode("A", 1, &cp), 1);
+    CHECK_INT(cp, 'A');
+    CHECK_INT(portal_utf8_decode("\xC4\x9Fx", 3, &cp), 2);
+    CHECK_INT(cp, 0x11F);
+    CHECK_INT(portal_utf8_decode("\xE2\x80\xAE", 3, &cp), 3);
+    CHECK_INT(cp, 0x202E);
+    CHECK_INT(portal_utf8_decode("\xF4\x8F\xBF\xBF", 4, &cp), 4);
+    CHECK_INT(cp, 0x10FFFF);
+    cp = 7;
+    CHECK_INT(portal_utf8_decode("\xE2\x80\xAE", 2, &cp), 0);      /* cut short */
+    CHECK_INT(portal_utf8_decode("\xC0\xAF", 2, &cp), 0);           /* overlong */
+    CHECK_INT(portal_utf8_decode("\xED\xA0\x80", 3, &cp), 0);      /* surrogate */
+    CHECK_INT(portal_utf8_decode("\x80", 1, &cp), 0);
+    CHECK_INT(portal_utf8_decode("", 0, &cp), 0);
+    CHECK_INT(cp, 7);
+}
+
 int main(void)
 {
     apr_initialize();
     test_valid_utf8();
     test_invalid_utf8();
     test_text();
+    test_decode();
     apr_terminate();
     return check_summary("utf8");
 }
