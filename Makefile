@@ -64,6 +64,11 @@ UNIT_ASAN_BIN := $(patsubst tests/unit/%.c,$(B)/unit-asan/%,$(UNIT_SRC))
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 ASAN_OBJ := $(patsubst %.c,$(B)/asan/%.o,$(LIB_SRC)) $(B)/asan/embedded.o
 
+# Programs the integration tests drive against a real PostgreSQL: the library
+# without httpd, linked like the unit tests.
+ITEST_SRC := $(wildcard tests/integration/c/*.c)
+ITEST_BIN := $(patsubst tests/integration/c/%.c,$(B)/itest/%,$(ITEST_SRC))
+
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRC))
 FUZZ_OBJ := $(patsubst %.c,$(B)/fuzzlib/%.o,$(LIB_SRC)) $(B)/fuzzlib/embedded.o
@@ -170,7 +175,12 @@ test-fuzz: deps-test $(FUZZ_BIN)
 fuzz: deps-test $(FUZZ_BIN)
 	@tools/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 
-test-integration: deps-test all
+$(B)/itest/%: tests/integration/c/%.c $(LIB_OBJ)
+	@mkdir -p $(@D)
+	@echo "  LD $@"
+	@gcc $(CPPFLAGS_ALL) $(CFLAGS_ALL) -o $@ $< $(LIB_OBJ) $(LIBS)
+
+test-integration: deps-test all $(ITEST_BIN)
 	@cd tests/integration && $(PYTHON) -m pytest -q -p no:cacheprovider
 
 test-browser: deps-test all

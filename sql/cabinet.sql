@@ -1,6 +1,7 @@
 -- Queries of the customer-facing area: the public site and, later, the cabinet.
 
 -- name: plans_active
+-- retry: safe
 -- The Pricing page: every plan on sale, shortest first.
 SELECT code, months, price_minor, currency, max_devices, popular
   FROM plans
@@ -8,6 +9,7 @@ SELECT code, months, price_minor, currency, max_devices, popular
  ORDER BY currency, months;
 
 -- name: contact_recent_from_ip
+-- retry: safe
 -- Messages the same address sent in the last hour.
 SELECT count(*) AS recent
   FROM contact_messages

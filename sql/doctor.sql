@@ -1,6 +1,7 @@
 -- Queries of `portalctl doctor`, run as the role Apache connects with.
 
 -- name: whoami
+-- retry: safe
 -- The portal's role must own no table, so that row-level security applies.
 SELECT current_user AS role,
        current_setting('server_version') AS server_version,

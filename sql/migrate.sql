@@ -17,9 +17,11 @@ SELECT pg_advisory_lock(7263540192);
 SELECT pg_advisory_unlock(7263540192);
 
 -- name: table_exists
+-- retry: safe
 SELECT to_regclass('portal_schema_migrations') IS NOT NULL AS present;
 
 -- name: applied
+-- retry: safe
 SELECT version, name, checksum, applied_at
   FROM portal_schema_migrations
  ORDER BY version;

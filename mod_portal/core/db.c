@@ -11,7 +11,12 @@ struct portal_db {
     int session_pid;          /* PQbackendPID of the session prepared for */
     apr_pool_t *session_pool; /* cleared when the session changes */
     apr_hash_t *prepared;     /* labels prepared in this session */
-    int in_transaction;       /* between portal_db_begin and commit/rollback */
+    /* A transaction is open on session_pid (or may be): set from
+     * PQtransactionStatus after every statement, however the transaction was
+     * opened, and kept when the session is lost under it, so that every later
+     * statement of that transaction fails instead of autocommitting on a new
+     * session; cleared when a statement ends it, or by portal_db_rollback. */
+    int in_transaction;
     int session_ending;       /* the server said FATAL while we were idle */
 };
 
@@ -105,16 +110,23 @@ static int ended_while_idle(portal_db *db)
 
 /* Makes sure the connection has a live session, resetting a connection whose
  * session ended while it was idle; forgets prepared statements when the
- * session is a new one. Sends nothing to a live server. */
+ * session is a new one. Sends nothing to a live server. Inside a transaction
+ * whose session has ended (or been replaced, by a reset outside this file)
+ * it refuses: the transaction is gone, and a statement run on a new session
+ * would commit on its own. */
 static apr_status_t ensure_session(portal_db *db, apr_pool_t *p, portal_db_error *err)
 {
     int dead = PQstatus(db->conn) != CONNECTION_OK;
-    if (!dead && PQtransactionStatus(db->conn) == PQTRANS_IDLE)
+    if (!dead)
         dead = ended_while_idle(db);
+    if (db->in_transaction && (dead || PQbackendPID(db->conn) != db->session_pid)) {
+        const char *why = PQerrorMessage(db->conn);
+        return fail(err, PORTAL_DB_UNAVAILABLE, NULL,
+                    apr_psprintf(p, "the session ended inside a transaction: the "
+                                 "transaction is lost, roll it back%s%s",
+                                 *why ? ": " : "", why));
+    }
     if (dead) {
-        if (db->in_transaction)   /* the transaction died with its session */
-            return fail(err, PORTAL_DB_UNAVAILABLE, NULL,
-                        apr_pstrdup(p, PQerrorMessage(db->conn)));
         db->session_ending = 0;
         PQreset(db->conn);
         if (PQstatus(db->conn) != CONNECTION_OK)
@@ -130,12 +142,59 @@ static apr_status_t ensure_session(portal_db *db, apr_pool_t *p, portal_db_error
     return APR_SUCCESS;
 }
 
+/* The outcome of the statement just sent (NULL if it could not be sent): the
+ * first error if there is one, else the last result. PQexec keeps the last:
+ * when the server ends a session under a statement, its FATAL (57P01: the
+ * reason, which the retry rule needs) is followed by a second error for the
+ * closed connection, with no SQLSTATE. */
+static PGresult *outcome(PGconn *conn, int sent)
+{
+    PGresult *kept = NULL, *r;
+    if (!sent)
+        return NULL;
+    while ((r = PQgetResult(conn)) != NULL) {
+        if (kept && PQresultStatus(kept) == PGRES_FATAL_ERROR) {
+            PQclear(r);
+        } else {
+            PQclear(kept);
+            kept = r;
+        }
+        /* As PQexec does: past these, PQgetResult would never return NULL. */
+        ExecStatusType st = PQresultStatus(kept);
+        if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT || st == PGRES_COPY_BOTH
+            || PQstatus(conn) == CONNECTION_BAD)
+            break;
+    }
+    return kept;
+}
+
+/* After every statement: whether it left a transaction open. A session lost
+ * under the statement says PQTRANS_UNKNOWN; then a transaction open before
+ * stays open as far as the caller knows (lost, see ensure_session), and text
+ * that may have opened one (may_open) counts as if it had. */
+static void track_transaction(portal_db *db, int may_open)
+{
+    switch (PQtransactionStatus(db->conn)) {
+    case PQTRANS_IDLE:
+        db->in_transaction = 0;
+        break;
+    case PQTRANS_INTRANS:
+    case PQTRANS_INERROR:
+        db->in_transaction = 1;
+        break;
+    default:
+        if (may_open)
+            db->in_transaction = 1;
+        break;
+    }
+}
+
 static apr_status_t prepare(portal_db *db, apr_pool_t *p, const portal_sql *q,
                             portal_db_error *err)
 {
     if (apr_hash_get(db->prepared, q->label, APR_HASH_KEY_STRING))
         return APR_SUCCESS;
-    PGresult *res = PQprepare(db->conn, q->label, q->sql, 0, NULL);
+    PGresult *res = outcome(db->conn, PQsendPrepare(db->conn, q->label, q->sql, 0, NULL));
     apr_status_t rv = APR_SUCCESS;
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     int already = state && strcmp(state, "42P05") == 0;   /* prepared before we knew */
@@ -154,17 +213,18 @@ static apr_status_t clear_result(void *data)
     return APR_SUCCESS;
 }
 
-int portal_db_may_retry(const char *sqlstate, int read_only, int in_transaction)
+int portal_db_may_retry(const char *sqlstate, int retry_safe, int in_transaction)
 {
     if (in_transaction)
         return 0;   /* the rest of the transaction is gone with the session */
     if (strcmp(sqlstate, "26000") == 0)
         return 1;   /* the prepared statement was missing: nothing ran */
-    /* The session ended under the statement. A write may have committed just
-     * before (57P01 can follow a commit, 57P02 can come at any moment), so
-     * only a read is sent again. */
-    return read_only && (strcmp(sqlstate, "57P01") == 0 || strcmp(sqlstate, "57P02") == 0
-                         || strcmp(sqlstate, "57P03") == 0);
+    /* The session ended under the statement, which may have had its effect
+     * (57P01 can follow a commit, 57P02 can come at any moment; a SELECT can
+     * call nextval or activate a device), so only a query its author marked
+     * safe to run twice is sent again. */
+    return retry_safe && (strcmp(sqlstate, "57P01") == 0 || strcmp(sqlstate, "57P02") == 0
+                          || strcmp(sqlstate, "57P03") == 0);
 }
 
 apr_status_t portal_db_query(portal_db *db, apr_pool_t *p, const char *label,
@@ -183,11 +243,15 @@ apr_status_t portal_db_query(portal_db *db, apr_pool_t *p, const char *label,
         apr_status_t rv = ensure_session(db, p, err);
         if (rv != APR_SUCCESS)
             return rv;
-        int in_transaction = PQtransactionStatus(db->conn) != PQTRANS_IDLE;
+        /* Read before sending: once the session is lost, PQtransactionStatus
+         * no longer says that it was inside a transaction. */
+        int in_transaction = db->in_transaction
+                             || PQtransactionStatus(db->conn) != PQTRANS_IDLE;
         rv = prepare(db, p, q, err);
         if (rv == APR_SUCCESS) {
-            PGresult *res = PQexecPrepared(db->conn, q->label, nparams, params,
-                                           NULL, NULL, 0);
+            PGresult *res = outcome(db->conn, PQsendQueryPrepared(db->conn, q->label, nparams,
+                                                                  params, NULL, NULL, 0));
+            track_transaction(db, 0);
             ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
             if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
                 portal_db_result *r = apr_palloc(p, sizeof(*r));
@@ -198,10 +262,12 @@ apr_status_t portal_db_query(portal_db *db, apr_pool_t *p, const char *label,
             }
             fail_result(db, p, res, err);
             PQclear(res);
+        } else {
+            track_transaction(db, 0);   /* a failed PREPARE aborts a transaction too */
         }
         if (strcmp(err->sqlstate, "26000") == 0)
             apr_hash_set(db->prepared, q->label, APR_HASH_KEY_STRING, NULL);
-        if (attempt > 0 || !portal_db_may_retry(err->sqlstate, q->read_only, in_transaction))
+        if (attempt > 0 || !portal_db_may_retry(err->sqlstate, q->retry_safe, in_transaction))
             return APR_EGENERAL;
     }
 }
@@ -212,7 +278,10 @@ apr_status_t portal_db_exec(portal_db *db, apr_pool_t *p, const char *sql,
     apr_status_t rv = ensure_session(db, p, err);
     if (rv != APR_SUCCESS)
         return rv;
-    PGresult *res = PQexec(db->conn, sql);
+    PGresult *res = outcome(db->conn, PQsendQuery(db->conn, sql));
+    /* The text may open or end a transaction ("BEGIN", "COMMIT", a migration
+     * with both): the server's word after it is what counts. */
+    track_transaction(db, 1);
     ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
     rv = APR_SUCCESS;
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
@@ -224,20 +293,27 @@ apr_status_t portal_db_exec(portal_db *db, apr_pool_t *p, const char *sql,
 apr_status_t portal_db_begin(portal_db *db, apr_pool_t *p, portal_db_error *err)
 {
     apr_status_t rv = portal_db_exec(db, p, "BEGIN", err);
-    db->in_transaction = rv == APR_SUCCESS;
+    if (rv != APR_SUCCESS)
+        portal_db_rollback(db);   /* the caller has no transaction to end */
     return rv;
 }
 
 apr_status_t portal_db_commit(portal_db *db, apr_pool_t *p, portal_db_error *err)
 {
     apr_status_t rv;
-    if (PQtransactionStatus(db->conn) == PQTRANS_INERROR)
+    if (!db->in_transaction)
+        /* Something ended it early (text with its own COMMIT or ROLLBACK):
+         * what the caller meant as one transaction was not one. */
+        rv = fail(err, PORTAL_DB_FAILED, NULL, "COMMIT without an open transaction: a "
+                  "statement since BEGIN ended it (its own COMMIT or ROLLBACK?)");
+    else if (PQstatus(db->conn) == CONNECTION_OK
+             && PQtransactionStatus(db->conn) == PQTRANS_INERROR)
+        /* The server would answer ROLLBACK, and PGRES_COMMAND_OK. */
         rv = fail(err, PORTAL_DB_FAILED, NULL, "COMMIT of a transaction that had failed");
     else
         rv = portal_db_exec(db, p, "COMMIT", err);
-    if (rv != APR_SUCCESS)
-        portal_db_rollback(db);
-    db->in_transaction = 0;
+    /* Whatever happened, the transaction is over: a lost one ends here. */
+    portal_db_rollback(db);
     return rv;
 }
 

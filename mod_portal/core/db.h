@@ -2,15 +2,27 @@
  * connections) and portalctl alike.
  *
  * A portal_db is the state of one connection: which server session it last
- * saw (PQbackendPID) and which labels that session has prepared. Before a
- * statement is sent the connection is checked without a round trip
- * (PQconsumeInput, and a FATAL notice the server sent while we were idle):
- * a session that ended while the connection sat in the pool is reset and its
- * statements are prepared again. Then, once, on a fresh session: a statement
- * whose prepared statement was gone (26000: nothing ran), and a read the
- * server refused because its session was ending (57P01-57P03). A write is
- * never sent twice (a 57P01 can follow its commit), nor anything inside a
- * transaction (portal_db_may_retry). */
+ * saw (PQbackendPID), which labels that session has prepared, and whether a
+ * transaction is open. Before a statement is sent the connection is checked
+ * without a round trip (PQconsumeInput, and a FATAL notice the server sent
+ * while we were idle): a session that ended while the connection sat in the
+ * pool is reset and its statements are prepared again.
+ *
+ * Transactions: after every statement the layer asks PQtransactionStatus
+ * whether a transaction is open, so it knows however one was opened
+ * (portal_db_begin, portal_db_exec("BEGIN"), a multi-statement text). If the
+ * session ends inside a transaction, the transaction is lost: every later
+ * statement fails with PORTAL_DB_UNAVAILABLE without being sent (on a new
+ * session it would commit on its own), and so does portal_db_commit, until
+ * the caller ends it with portal_db_commit or portal_db_rollback.
+ *
+ * Resending (portal_db_may_retry), once, on a new session, never inside a
+ * transaction: any query whose prepared statement was gone (26000: nothing
+ * ran), and a query marked "-- retry: safe" in sql/ (see sqlcat.h) when the
+ * server ended its session under it (57P01-57P03). Nothing else: an unmarked
+ * query may have had its effect (a 57P01 can follow a commit; a SELECT can
+ * call nextval), and whether running it twice is harmless is its author's
+ * call, not something read from its first keyword. */
 #ifndef PORTAL_DB_H
 #define PORTAL_DB_H
 
@@ -45,15 +57,26 @@ apr_status_t portal_db_query(portal_db *db, apr_pool_t *p, const char *label,
                              int nparams, const char *const *params,
                              portal_db_result **res, portal_db_error *err);
 
-/* Runs a plain command (BEGIN, COMMIT, a migration's text) without
- * parameters; multi-statement text is allowed. */
+/* Runs a plain command without parameters: a migration's text, or BEGIN;
+ * multi-statement text is allowed, and the transaction it opens or ends is
+ * tracked. Never resent. If the session is lost under it, the layer counts a
+ * transaction as open (the text may have opened one): end it with
+ * portal_db_rollback. End transactions with portal_db_commit rather than
+ * "COMMIT" text: a COMMIT of a failed transaction is answered ROLLBACK, which
+ * is a success to libpq. */
 apr_status_t portal_db_exec(portal_db *db, apr_pool_t *p, const char *sql,
                             portal_db_error *err);
 
+/* On failure no transaction is left open. */
 apr_status_t portal_db_begin(portal_db *db, apr_pool_t *p, portal_db_error *err);
+/* Fails when the transaction had failed, was lost with its session, or is not
+ * open any more; in every case the transaction is over afterwards. */
 apr_status_t portal_db_commit(portal_db *db, apr_pool_t *p, portal_db_error *err);
-/* Rolls back an open transaction, if any; never fails loudly. */
+/* Rolls back an open transaction, if any, and ends a lost one; never fails
+ * loudly. */
 void portal_db_rollback(portal_db *db);
+/* 1 from the statement that opened a transaction to the one that ended it,
+ * and while a lost one has not been ended. */
 int portal_db_in_transaction(const portal_db *db);
 
 int portal_db_nrows(const portal_db_result *res);
@@ -64,9 +87,9 @@ int portal_db_get_bool(const portal_db_result *res, int row, const char *col);
 /* Rows changed by an INSERT/UPDATE/DELETE. */
 long long portal_db_affected(const portal_db_result *res);
 
-/* The retry rule above: 1 when a statement that failed with sqlstate may be
- * sent again on a fresh session. */
-int portal_db_may_retry(const char *sqlstate, int read_only, int in_transaction);
+/* The retry rule above: 1 when a query (marked safe to resend or not) that
+ * failed with sqlstate may be sent again on a fresh session. */
+int portal_db_may_retry(const char *sqlstate, int retry_safe, int in_transaction);
 
 /* The last error in one line for logs: "[57P01] terminating connection ...". */
 const char *portal_db_error_line(apr_pool_t *p, const portal_db_error *err);

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <apr_strings.h>
 
 static int label_valid(const char *s, apr_size_t n)
@@ -54,37 +55,55 @@ static int is_blank(const char *s, apr_size_t n)
     return 1;
 }
 
-/* The first keyword of sql, past blanks and "--" comments, lowercased. */
-static const char *first_keyword(const char *sql, char *word, apr_size_t size)
+/* 1 for a line that means to be a "-- retry:" marker, however it is spaced
+ * or capitalised, so that a misspelt marker is refused rather than read as a
+ * comment (which would quietly leave its query never resent). */
+static int is_retry_line(const char *s, apr_size_t n)
 {
-    const char *s = sql;
-    while (*s) {
-        if (isspace((unsigned char)*s))
-            s++;
-        else if (s[0] == '-' && s[1] == '-')
-            s += strcspn(s, "\n");
-        else
-            break;
-    }
-    apr_size_t n = 0;
-    while (n + 1 < size && isalpha((unsigned char)s[n])) {
-        word[n] = (char)tolower((unsigned char)s[n]);
-        n++;
-    }
-    word[n] = '\0';
-    return word;
+    apr_size_t i = 0;
+    while (i < n && isspace((unsigned char)s[i]))
+        i++;
+    if (i + 2 > n || s[i] != '-' || s[i + 1] != '-')
+        return 0;
+    i += 2;
+    while (i < n && isspace((unsigned char)s[i]))
+        i++;
+    if (i + 5 > n || strncasecmp(s + i, "retry", 5) != 0)
+        return 0;
+    i += 5;
+    while (i < n && isspace((unsigned char)s[i]))
+        i++;
+    return i < n && s[i] == ':';
 }
 
-static int is_read_only(const char *sql)
+/* The marker on the line right after "-- name:"; *safe is set from it. */
+static apr_status_t parse_retry(apr_pool_t *p, const char *s, apr_size_t n,
+                                const char *file, int line, int *safe, const char **err)
 {
-    char word[16];
-    first_keyword(sql, word, sizeof(word));
-    return strcmp(word, "select") == 0 || strcmp(word, "values") == 0;
+    static const char marker[] = "-- retry:";
+    if (n < sizeof(marker) - 1 || strncmp(s, marker, sizeof(marker) - 1) != 0) {
+        *err = apr_psprintf(p, "%s:%d: write the marker as '-- retry: safe'", file, line);
+        return APR_EINVAL;
+    }
+    const char *v = s + sizeof(marker) - 1;
+    apr_size_t v_len = n - (sizeof(marker) - 1);
+    while (v_len > 0 && isspace((unsigned char)*v))
+        v++, v_len--;
+    while (v_len > 0 && isspace((unsigned char)v[v_len - 1]))
+        v_len--;
+    if (v_len != 4 || strncmp(v, "safe", 4) != 0) {
+        *err = apr_psprintf(p, "%s:%d: unknown retry value '%s': the only one is 'safe' "
+                            "(leave the line out for a query that must not be sent twice)",
+                            file, line, apr_pstrmemdup(p, v, v_len));
+        return APR_EINVAL;
+    }
+    *safe = 1;
+    return APR_SUCCESS;
 }
 
 static apr_status_t add_query(apr_pool_t *p, portal_sqlcat *cat, const char *area,
                               const char *label, const char *body, apr_size_t n,
-                              const char *file, int line, const char **err)
+                              int retry_safe, const char *file, int line, const char **err)
 {
     if (is_blank(body, n)) {
         *err = apr_psprintf(p, "%s:%d: query '%s' is empty", file, line, label);
@@ -94,7 +113,7 @@ static apr_status_t add_query(apr_pool_t *p, portal_sqlcat *cat, const char *are
     q->label = apr_pstrcat(p, area, ".", label, NULL);
     q->sql = apr_pstrmemdup(p, body, n);
     q->nparams = count_params(q->sql);
-    q->read_only = is_read_only(q->sql);
+    q->retry_safe = retry_safe;
     if (apr_hash_get(cat->by_label, q->label, APR_HASH_KEY_STRING)) {
         *err = apr_psprintf(p, "%s:%d: query '%s' is defined twice", file, line, q->label);
         return APR_EINVAL;
@@ -113,14 +132,14 @@ apr_status_t portal_sqlcat_add_file(apr_pool_t *p, portal_sqlcat *cat, const cha
     const char *area = apr_pstrmemdup(p, name, name_len);
 
     const char *label = NULL, *body = NULL;
-    int line = 1, label_line = 0;
+    int line = 1, label_line = 0, retry_safe = 0;
     for (const char *s = text; *s; ) {
         const char *eol = strchr(s, '\n');
         apr_size_t len = eol ? (apr_size_t)(eol - s) : strlen(s);
         if (len >= sizeof(marker) - 1 && strncmp(s, marker, sizeof(marker) - 1) == 0) {
             if (label) {
-                apr_status_t rv = add_query(p, cat, area, label, body, s - body, name,
-                                            label_line, err);
+                apr_status_t rv = add_query(p, cat, area, label, body, s - body,
+                                            retry_safe, name, label_line, err);
                 if (rv != APR_SUCCESS)
                     return rv;
             }
@@ -137,7 +156,20 @@ apr_status_t portal_sqlcat_add_file(apr_pool_t *p, portal_sqlcat *cat, const cha
             }
             label = apr_pstrmemdup(p, l, l_len);
             label_line = line;
+            retry_safe = 0;
             body = eol ? eol + 1 : s + len;
+        } else if (is_retry_line(s, len)) {
+            /* Only right after "-- name:": anywhere else it would be unclear
+             * which query it marks, or that it marks one at all. */
+            if (!label || line != label_line + 1) {
+                *err = apr_psprintf(p, "%s:%d: '-- retry:' belongs on the line right "
+                                    "after '-- name:'", name, line);
+                return APR_EINVAL;
+            }
+            apr_status_t rv = parse_retry(p, s, len, name, line, &retry_safe, err);
+            if (rv != APR_SUCCESS)
+                return rv;
+            body = eol ? eol + 1 : s + len;   /* the query's text starts after it */
         } else if (!label && !is_blank(s, len)) {
             *err = apr_psprintf(p, "%s:%d: SQL before the first '-- name:' line", name, line);
             return APR_EINVAL;
@@ -146,7 +178,8 @@ apr_status_t portal_sqlcat_add_file(apr_pool_t *p, portal_sqlcat *cat, const cha
         line++;
     }
     if (label)
-        return add_query(p, cat, area, label, body, strlen(body), name, label_line, err);
+        return add_query(p, cat, area, label, body, strlen(body), retry_safe, name,
+                         label_line, err);
     return APR_SUCCESS;
 }
 

@@ -1,6 +1,19 @@
 /* The named queries of sql/<area>.sql: blocks that start with a line
  * "-- name: <label>" and run to the next such line. A query is called by
- * "<area>.<label>" ("cabinet.plans_active"); PostgreSQL placeholders $1..$n. */
+ * "<area>.<label>" ("cabinet.plans_active"); PostgreSQL placeholders $1..$n.
+ *
+ * A query may be sent a second time, after its session ended under it, only
+ * if its author says so on the line right after its name:
+ *
+ *     -- name: plans_active
+ *     -- retry: safe
+ *
+ * "safe" means running it twice does what running it once does: it writes
+ * nothing and calls no function with an effect (nextval, pg_advisory_lock,
+ * a licence activation), takes no lock (FOR UPDATE), and a second answer is
+ * as good as the first. Nothing is guessed from the text: a SELECT without
+ * the line is never resent. Any other value, or the line anywhere else, is
+ * an error naming file and line. */
 #ifndef PORTAL_SQLCAT_H
 #define PORTAL_SQLCAT_H
 
@@ -12,7 +25,7 @@ typedef struct {
     const char *label;   /* "cabinet.plans_active" */
     const char *sql;
     int nparams;         /* highest $n used */
-    int read_only;       /* a SELECT (or VALUES): safe to send twice */
+    int retry_safe;      /* marked "-- retry: safe": may be sent twice */
 } portal_sql;
 
 typedef struct {

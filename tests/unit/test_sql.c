@@ -52,27 +52,76 @@ int main(void)
     portal_sqlcat badlabel = { 0 };
     CHECK(add(p, &badlabel, "-- name: Bad-Label\nSELECT 1;\n", &err) != APR_SUCCESS);
 
-    /* Which statements are reads, and so may be sent again. */
+    /* Which queries may be sent again: those marked so, nothing by its text. */
     portal_sqlcat kinds = { 0 };
     CHECK(add(p, &kinds, "-- name: r\n-- a comment\n  select 1;\n-- name: v\nVALUES (1);\n"
                          "-- name: w\nINSERT INTO t VALUES (1);\n-- name: u\n"
-                         "WITH x AS (DELETE FROM t RETURNING 1) SELECT * FROM x;\n", &err)
+                         "WITH x AS (DELETE FROM t RETURNING 1) SELECT * FROM x;\n"
+                         "-- name: seq\nSELECT nextval('x');\n"
+                         "-- name: lock\nSELECT id FROM licences WHERE id = $1 FOR UPDATE;\n"
+                         "-- name: call\nSELECT activate_device($1);\n"
+                         "-- name: marked\n-- retry: safe\n-- The plans.\nSELECT 1;\n"
+                         "-- name: spaced\n-- retry:   safe  \nSELECT 2;\n", &err)
           == APR_SUCCESS);
-    CHECK_INT(portal_sqlcat_get(&kinds, "area.r")->read_only, 1);
-    CHECK_INT(portal_sqlcat_get(&kinds, "area.v")->read_only, 1);
-    CHECK_INT(portal_sqlcat_get(&kinds, "area.w")->read_only, 0);
-    CHECK_INT(portal_sqlcat_get(&kinds, "area.u")->read_only, 0);
+    static const char *const unmarked[] = { "r", "v", "w", "u", "seq", "lock", "call" };
+    for (size_t i = 0; i < sizeof(unmarked) / sizeof(unmarked[0]); i++) {
+        const portal_sql *q = portal_sqlcat_get(&kinds, apr_pstrcat(p, "area.", unmarked[i],
+                                                                    NULL));
+        if (!CHECK(q != NULL) || !check_int(q->retry_safe, 0, unmarked[i], __FILE__, __LINE__))
+            fprintf(stderr, "  query area.%s counts as safe to resend\n", unmarked[i]);
+    }
+    const portal_sql *marked = portal_sqlcat_get(&kinds, "area.marked");
+    CHECK(marked != NULL);
+    CHECK_INT(marked ? marked->retry_safe : -1, 1);
+    CHECK_STR(marked ? marked->sql : NULL, "-- The plans.\nSELECT 1;\n");
+    CHECK_INT(portal_sqlcat_get(&kinds, "area.spaced")->retry_safe, 1);
+    CHECK_INT(portal_sqlcat_get(&kinds, "area.marked")->nparams, 0);
+
+    /* A marker that is not exactly right stops the start, naming its line. */
+    static const struct { const char *text, *error; } bad_markers[] = {
+        { "-- name: a\n-- retry: yes\nSELECT 1;\n",
+          "area.sql:2: unknown retry value 'yes': the only one is 'safe' "
+          "(leave the line out for a query that must not be sent twice)" },
+        { "-- name: a\n-- retry:\nSELECT 1;\n",
+          "area.sql:2: unknown retry value '': the only one is 'safe' "
+          "(leave the line out for a query that must not be sent twice)" },
+        { "-- name: a\n-- retry: safe, mostly\nSELECT 1;\n",
+          "area.sql:2: unknown retry value 'safe, mostly': the only one is 'safe' "
+          "(leave the line out for a query that must not be sent twice)" },
+        { "-- name: a\n-- The plans.\n-- retry: safe\nSELECT 1;\n",
+          "area.sql:3: '-- retry:' belongs on the line right after '-- name:'" },
+        { "-- name: a\nSELECT 1;\n-- retry: safe\n",
+          "area.sql:3: '-- retry:' belongs on the line right after '-- name:'" },
+        { "-- name: a\n-- retry: safe\n-- retry: safe\nSELECT 1;\n",
+          "area.sql:3: '-- retry:' belongs on the line right after '-- name:'" },
+        { "-- retry: safe\n-- name: a\nSELECT 1;\n",
+          "area.sql:1: '-- retry:' belongs on the line right after '-- name:'" },
+        { "-- name: a\nSELECT 1;\n-- name: b\n  -- retry: safe\nSELECT 2;\n",
+          "area.sql:4: write the marker as '-- retry: safe'" },
+        { "-- name: a\n--Retry: safe\nSELECT 1;\n",
+          "area.sql:2: write the marker as '-- retry: safe'" },
+        { "-- name: a\n-- retry: safe\n", "area.sql:1: query 'a' is empty" },
+    };
+    for (size_t i = 0; i < sizeof(bad_markers) / sizeof(bad_markers[0]); i++) {
+        portal_sqlcat bad = { 0 };
+        err = NULL;
+        CHECK(add(p, &bad, bad_markers[i].text, &err) == APR_EINVAL);
+        CHECK_STR(err, bad_markers[i].error);
+    }
 
     /* The retry rule: what may be sent again on a fresh session. */
-    CHECK(portal_db_may_retry("26000", 0, 0));        /* nothing ran */
-    CHECK(portal_db_may_retry("57P01", 1, 0));        /* a read, session ended */
+    CHECK(portal_db_may_retry("26000", 0, 0));        /* nothing ran: any query */
+    CHECK(portal_db_may_retry("57P01", 1, 0));        /* marked safe, session ended */
+    CHECK(portal_db_may_retry("57P02", 1, 0));
     CHECK(portal_db_may_retry("57P03", 1, 0));
-    CHECK(!portal_db_may_retry("57P01", 0, 0));       /* a write may have committed */
+    CHECK(!portal_db_may_retry("57P01", 0, 0));       /* unmarked: it may have had its effect */
     CHECK(!portal_db_may_retry("57P02", 0, 0));
     CHECK(!portal_db_may_retry("26000", 1, 1));       /* never inside a transaction */
+    CHECK(!portal_db_may_retry("26000", 0, 1));
     CHECK(!portal_db_may_retry("57P01", 1, 1));
     CHECK(!portal_db_may_retry("", 1, 0));            /* fate unknown */
     CHECK(!portal_db_may_retry("23505", 1, 0));
+    CHECK(!portal_db_may_retry("57014", 1, 0));       /* statement timeout: it would again */
 
     /* Every shipped sql/ file parses, and the queries the code calls exist. */
     portal_sqlcat *shipped;
@@ -80,6 +129,23 @@ int main(void)
     CHECK(portal_sqlcat_get(shipped, "cabinet.plans_active") != NULL);
     CHECK_INT(portal_sqlcat_get(shipped, "cabinet.contact_insert")->nparams, 13);
     CHECK_INT(portal_sqlcat_get(shipped, "migrate.record")->nparams, 3);
+    /* The plain reads the PostgreSQL-restart tests load are marked; writes and
+     * calls with an effect are not. */
+    static const char *const safe[] = {
+        "cabinet.plans_active", "licensing.server_time", "admin.server_status",
+    };
+    for (size_t i = 0; i < sizeof(safe) / sizeof(safe[0]); i++)
+        if (!check_int(portal_sqlcat_get(shipped, safe[i])->retry_safe, 1, safe[i],
+                       __FILE__, __LINE__))
+            fprintf(stderr, "  %s should be marked '-- retry: safe'\n", safe[i]);
+    static const char *const unsafe[] = {
+        "cabinet.contact_insert", "demo.plans", "migrate.bookkeeping", "migrate.lock",
+        "migrate.unlock", "migrate.record",
+    };
+    for (size_t i = 0; i < sizeof(unsafe) / sizeof(unsafe[0]); i++)
+        if (!check_int(portal_sqlcat_get(shipped, unsafe[i])->retry_safe, 0, unsafe[i],
+                       __FILE__, __LINE__))
+            fprintf(stderr, "  %s must not be sent twice\n", unsafe[i]);
 
     /* Migrations: the shipped ones load in order with their checksums. */
     apr_array_header_t *known;
