@@ -35,20 +35,22 @@ PG_INC = -I$(shell pg_config --includedir 2>/dev/null)
 B := build
 WARN := -Wall -Wextra -Werror
 CPPFLAGS_ALL = -D_GNU_SOURCE -D_REENTRANT -DLINUX -DPORTAL_VERSION='"$(VERSION)"' \
-    -I$(APACHE_INC) $(APR_INC) $(PG_INC) -Imod_portal -Imod_portal/core -Imod_portal/cabinet
+    -I$(APACHE_INC) $(APR_INC) $(PG_INC) -Imod_portal -Imod_portal/core \
+    $(foreach a,$(AREAS),-Imod_portal/$(a))
 CFLAGS_ALL = $(APACHE_CFLAGS) -std=c11 $(WARN) -g -O2 -fPIC
-LIBS = $(APR_LIBS) -lpq -ljansson -lcrypto
+EXT_LIBS := -lpq -ljansson -lcrypto -lsodium -lcurl -lqrencode
+LIBS = $(APR_LIBS) $(EXT_LIBS)
 
 # The library: rules and machinery without httpd, shared by the module,
-# portalctl, the unit tests and the fuzzers.
+# portalctl, the unit tests and the fuzzers: core/ but its mod_portal_*.c
+# glue, and each area's *_rules.c (a decision on plain data and a pool).
+AREAS := cabinet admin downloads webhooks licensing
+RULES_SRC := $(foreach a,$(AREAS),$(wildcard mod_portal/$(a)/*_rules.c))
 LIB_SRC := $(filter-out mod_portal/core/mod_portal_%.c,$(wildcard mod_portal/core/*.c)) \
-    mod_portal/cabinet/plan_offer.c mod_portal/cabinet/contact_rules.c
-# The httpd glue.
+    $(RULES_SRC)
+# The httpd glue: the module record, core's mod_portal_*.c, the areas' pages.
 GLUE_SRC := mod_portal/mod_portal.c $(wildcard mod_portal/core/mod_portal_*.c) \
-    $(filter-out mod_portal/cabinet/plan_offer.c mod_portal/cabinet/contact_rules.c,\
-      $(wildcard mod_portal/cabinet/*.c)) \
-    $(wildcard mod_portal/admin/*.c) $(wildcard mod_portal/downloads/*.c) \
-    $(wildcard mod_portal/webhooks/*.c) $(wildcard mod_portal/licensing/*.c)
+    $(filter-out $(RULES_SRC),$(foreach a,$(AREAS),$(wildcard mod_portal/$(a)/*.c)))
 CLI_SRC := $(wildcard mod_portal/cli/*.c)
 HEADERS := $(shell find mod_portal -name '*.h')
 SQL_FILES := $(sort $(wildcard sql/*.sql))
@@ -113,7 +115,7 @@ $(B)/obj/%.o: %.c $(HEADERS)
 $(B)/mod_portal.so: $(GLUE_OBJ) $(LIB_OBJ)
 	@echo "  LD $@ (apxs)"
 	@mkdir -p $(B)/apxs
-	@$(APXS) -c -o $(B)/apxs/mod_portal.la $^ -lpq -ljansson -lcrypto >$(B)/apxs/link.log 2>&1 \
+	@$(APXS) -c -o $(B)/apxs/mod_portal.la $^ $(EXT_LIBS) >$(B)/apxs/link.log 2>&1 \
 	  || { cat $(B)/apxs/link.log; exit 1; }
 	@# Replaced, never rewritten in place: a running test Apache has it mapped.
 	@cp $(B)/apxs/.libs/mod_portal.so $@.tmp && mv -f $@.tmp $@

@@ -5,7 +5,7 @@
 #include <apr_strings.h>
 #include "../core/format.h"
 #include "../core/i18n.h"
-#include "plan_offer.h"
+#include "plan_rules.h"
 
 #define MAX_PLANS 32
 

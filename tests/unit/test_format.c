@@ -2,7 +2,7 @@
 #include <apr_general.h>
 #include "check.h"
 #include "format.h"
-#include "plan_offer.h"
+#include "plan_rules.h"
 
 int main(void)
 {

@@ -1,4 +1,4 @@
-#include "plan_offer.h"
+#include "plan_rules.h"
 
 #include <string.h>
 
