@@ -117,6 +117,40 @@ static void check_storage(portal_cli *cli, tally *t, const char *dir, const char
     }
 }
 
+/* Row-level security binds the portal's role only if the role may not
+ * bypass it and every tenant-owned table has it on and forced. */
+static void check_row_security(portal_db *db, apr_pool_t *p, tally *t, const char *role)
+{
+    portal_db_result *res;
+    portal_db_error e;
+    if (portal_db_query(db, p, "doctor.role_attributes", 0, NULL, &res, &e) != APR_SUCCESS) {
+        line(t, 0, "row security", portal_db_error_line(p, &e), "check DBDParams");
+        return;
+    }
+    if (portal_db_get_bool(res, 0, "superuser") || portal_db_get_bool(res, 0, "bypass_rls")) {
+        line(t, 0, "row security", apr_psprintf(p, "%s is a superuser or has BYPASSRLS: "
+             "tenants would see each other's data", role),
+             apr_psprintf(p, "ALTER ROLE %s NOSUPERUSER NOBYPASSRLS", role));
+        return;
+    }
+    if (portal_db_query(db, p, "doctor.tenant_tables_unprotected", 0, NULL, &res, &e)
+        != APR_SUCCESS) {
+        /* Before migration 002 there is no tenant-owned table to check. */
+        line(t, 1, "row security", apr_psprintf(p, "%s is bound by row-level security", role),
+             "");
+        return;
+    }
+    long long unprotected = portal_db_get_int(res, 0, "unprotected");
+    line(t, unprotected == 0, "row security",
+         unprotected == 0
+             ? apr_psprintf(p, "%s is bound by it on %s", role, portal_db_get(res, 0, "tables"))
+             : apr_psprintf(p, "%" APR_INT64_T_FMT " tenant-owned tables lack forced row "
+                            "security (of %s)", (apr_int64_t)unprotected,
+                            portal_db_get(res, 0, "tables")),
+         "ALTER TABLE ... ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY, and a policy "
+         "on tenant_id (see sql/migrations/002_identity.sql)");
+}
+
 static void check_database(portal_cli *cli, tally *t, const char *conninfo)
 {
     apr_pool_t *p = cli->pool;
@@ -142,6 +176,8 @@ static void check_database(portal_cli *cli, tally *t, const char *conninfo)
                     : apr_psprintf(p, "%s owns %" APR_INT64_T_FMT " tables", role,
                                  (apr_int64_t)owned),
          "run migrations as a separate owner role; Apache connects as portal_app");
+
+    check_row_security(db, p, t, role);
 
     apr_array_header_t *known, *applied, *todo;
     const char *err;

@@ -129,6 +129,8 @@ static apr_status_t ensure_session(portal_db *db, apr_pool_t *p, portal_db_error
     if (dead) {
         db->session_ending = 0;
         PQreset(db->conn);
+        if (PQpipelineStatus(db->conn) != PQ_PIPELINE_OFF)
+            PQexitPipelineMode(db->conn);
         if (PQstatus(db->conn) != CONNECTION_OK)
             return fail(err, PORTAL_DB_UNAVAILABLE, NULL,
                         apr_pstrdup(p, PQerrorMessage(db->conn)));
@@ -227,14 +229,50 @@ int portal_db_may_retry(const char *sqlstate, int retry_safe, int in_transaction
                           || strcmp(sqlstate, "57P03") == 0);
 }
 
-apr_status_t portal_db_query(portal_db *db, apr_pool_t *p, const char *label,
-                             int nparams, const char *const *params,
-                             portal_db_result **out, portal_db_error *err)
+/* The statement q, and before it in the same pipeline (one round trip, one
+ * implicit transaction) the statement that sets the tenant the policies see:
+ * a transaction-local setting, so it ends with the statement's transaction,
+ * and a reset session can never run q without it. Returns q's outcome, or
+ * the scope statement's error. */
+static PGresult *send_scoped(portal_db *db, const portal_sql *scope, const char *scope_arg,
+                             const portal_sql *q, int nparams, const char *const *params)
+{
+    PGconn *c = db->conn;
+    if (!PQenterPipelineMode(c))
+        return NULL;
+    int sent = PQsendQueryPrepared(c, scope->label, 1, &scope_arg, NULL, NULL, 0)
+               && PQsendQueryPrepared(c, q->label, nparams, params, NULL, NULL, 0)
+               && PQpipelineSync(c);
+    PGresult *scope_res = outcome(c, sent), *res = outcome(c, sent);
+    PGresult *sync;
+    while (sent && PQstatus(c) == CONNECTION_OK && (sync = PQgetResult(c)) != NULL) {
+        int done = PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+        PQclear(sync);
+        if (done)
+            break;
+    }
+    PQexitPipelineMode(c);
+    if (scope_res && PQresultStatus(scope_res) != PGRES_TUPLES_OK) {
+        PQclear(res);
+        return scope_res;
+    }
+    PQclear(scope_res);
+    return res;
+}
+
+/* A named query, scoped to a tenant (scope_label names the statement that
+ * sets it, with scope_arg its parameter) or not (scope_label NULL). */
+static apr_status_t run_query(portal_db *db, apr_pool_t *p, const char *scope_label,
+                              const char *scope_arg, const char *label, int nparams,
+                              const char *const *params, portal_db_result **out,
+                              portal_db_error *err)
 {
     const portal_sql *q = portal_sqlcat_get(db->cat, label);
-    if (!q)
+    const portal_sql *scope = scope_label ? portal_sqlcat_get(db->cat, scope_label) : NULL;
+    if (!q || (scope_label && !scope))
         return fail(err, PORTAL_DB_FAILED, NULL,
-                    apr_psprintf(p, "no query is labelled '%s' in sql/", label));
+                    apr_psprintf(p, "no query is labelled '%s' in sql/",
+                                 q ? scope_label : label));
     if (nparams != q->nparams)
         return fail(err, PORTAL_DB_FAILED, NULL,
                     apr_psprintf(p, "query '%s' takes %d parameters, given %d",
@@ -248,9 +286,13 @@ apr_status_t portal_db_query(portal_db *db, apr_pool_t *p, const char *label,
         int in_transaction = db->in_transaction
                              || PQtransactionStatus(db->conn) != PQTRANS_IDLE;
         rv = prepare(db, p, q, err);
+        if (rv == APR_SUCCESS && scope)
+            rv = prepare(db, p, scope, err);
         if (rv == APR_SUCCESS) {
-            PGresult *res = outcome(db->conn, PQsendQueryPrepared(db->conn, q->label, nparams,
-                                                                  params, NULL, NULL, 0));
+            PGresult *res = scope
+                ? send_scoped(db, scope, scope_arg, q, nparams, params)
+                : outcome(db->conn, PQsendQueryPrepared(db->conn, q->label, nparams,
+                                                        params, NULL, NULL, 0));
             track_transaction(db, 0);
             ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
             if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
@@ -265,11 +307,33 @@ apr_status_t portal_db_query(portal_db *db, apr_pool_t *p, const char *label,
         } else {
             track_transaction(db, 0);   /* a failed PREPARE aborts a transaction too */
         }
-        if (strcmp(err->sqlstate, "26000") == 0)
+        if (strcmp(err->sqlstate, "26000") == 0) {
             apr_hash_set(db->prepared, q->label, APR_HASH_KEY_STRING, NULL);
+            if (scope)
+                apr_hash_set(db->prepared, scope->label, APR_HASH_KEY_STRING, NULL);
+        }
         if (attempt > 0 || !portal_db_may_retry(err->sqlstate, q->retry_safe, in_transaction))
             return APR_EGENERAL;
     }
+}
+
+apr_status_t portal_db_query(portal_db *db, apr_pool_t *p, const char *label,
+                             int nparams, const char *const *params,
+                             portal_db_result **out, portal_db_error *err)
+{
+    return run_query(db, p, NULL, NULL, label, nparams, params, out, err);
+}
+
+apr_status_t portal_db_query_as(portal_db *db, apr_pool_t *p, const char *tenant,
+                                const char *label, int nparams, const char *const *params,
+                                portal_db_result **out, portal_db_error *err)
+{
+    if (!tenant || !*tenant)
+        return fail(err, PORTAL_DB_FAILED, NULL,
+                    apr_psprintf(p, "query '%s' needs a tenant and was given none", label));
+    if (strcmp(tenant, PORTAL_DB_ALL_TENANTS) == 0)
+        return run_query(db, p, "tenancy.all_tenants", "on", label, nparams, params, out, err);
+    return run_query(db, p, "tenancy.tenant", tenant, label, nparams, params, out, err);
 }
 
 apr_status_t portal_db_exec(portal_db *db, apr_pool_t *p, const char *sql,

@@ -57,6 +57,19 @@ apr_status_t portal_db_query(portal_db *db, apr_pool_t *p, const char *label,
                              int nparams, const char *const *params,
                              portal_db_result **res, portal_db_error *err);
 
+/* Tenancy: portal_db_query, with the statement scoped to a tenant (its uuid
+ * as text) for the row-level-security policies of the tenant-owned tables
+ * (sql/migrations/002_identity.sql), or to every tenant with
+ * PORTAL_DB_ALL_TENANTS (the admin area). The setting travels in the same
+ * pipeline as the statement, one round trip, and is local to the
+ * statement's transaction (its implicit one, or the caller's): it never
+ * outlives it on a pooled connection, and a statement that reaches the
+ * server without it sees no tenant-owned row. No tenant given: refused. */
+#define PORTAL_DB_ALL_TENANTS "*"
+apr_status_t portal_db_query_as(portal_db *db, apr_pool_t *p, const char *tenant,
+                                const char *label, int nparams, const char *const *params,
+                                portal_db_result **res, portal_db_error *err);
+
 /* Runs a plain command without parameters: a migration's text, or BEGIN;
  * multi-statement text is allowed, and the transaction it opens or ends is
  * tracked. Never resent. If the session is lost under it, the layer counts a

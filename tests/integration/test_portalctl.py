@@ -2,6 +2,7 @@
 seed-demo, secret, doctor on a good and on a broken installation."""
 
 import os
+import re
 import shutil
 import stat
 
@@ -49,7 +50,9 @@ def test_migrate_on_a_fresh_database_then_seed(stack):
     db = stack.pg.conninfo(stacklib.OWNER_ROLE, "scratch")
     r = ctl(stack, "migrate", db=db)
     assert r.returncode == 0 and "applied 001_public_site.sql" in r.stdout
-    assert "1 applied, schema is current" in r.stdout
+    assert "applied 002_identity.sql" in r.stdout
+    migrations = len(os.listdir(os.path.join(stacklib.ROOT, "sql", "migrations")))
+    assert f"{migrations} applied, schema is current" in r.stdout
     assert "4 plans added" in ctl(stack, "seed-demo", db=db).stdout
     assert "0 plans added" in ctl(stack, "seed-demo", db=db).stdout
     stack.pg.psql("DROP DATABASE scratch")
@@ -101,10 +104,11 @@ def test_doctor_on_a_good_installation(doctor_conf):
     r = doctor(doctor_conf)
     assert r.returncode == 0, r.stdout
     for check in ("configuration", "secret file", "templates", "storage", "database",
-                  "database role", "migrations"):
+                  "database role", "row security", "migrations"):
         assert f"ok    {check}" in r.stdout, check
     assert "portal_app owns no tables" in r.stdout
-    assert r.stdout.strip().endswith("doctor: 7 ok, 0 failed")
+    assert "portal_app is bound by it on tenant_members, tenants" in r.stdout
+    assert r.stdout.strip().endswith("doctor: 8 ok, 0 failed")
 
 
 def test_doctor_finds_a_broken_installation(doctor_conf, tmp_path, stack):
@@ -139,7 +143,7 @@ def test_doctor_finds_pending_migrations(owner_db, doctor_conf):
         with owner_db.cursor() as c:
             c.execute("INSERT INTO portal_schema_migrations VALUES (%s, %s, %s, %s)", saved)
     assert r.returncode == 1
-    assert "FAIL  migrations     0 applied, 1 pending" in r.stdout
+    assert re.search(r"FAIL  migrations     \d+ applied, 1 pending", r.stdout), r.stdout
     assert "fix: run `portalctl migrate` as the schema owner" in r.stdout
 
 
@@ -149,4 +153,27 @@ def test_doctor_finds_a_role_that_owns_tables(stack, doctor_conf):
     doctor_conf.write_text(text)
     r = doctor(doctor_conf)
     assert r.returncode == 1
-    assert "FAIL  database role  portal_owner owns 3 tables" in r.stdout
+    assert re.search(r"FAIL  database role  portal_owner owns \d+ tables", r.stdout), r.stdout
+
+
+def test_doctor_finds_a_tenant_table_without_forced_row_security(owner_db, doctor_conf):
+    with owner_db.cursor() as c:
+        c.execute("ALTER TABLE tenant_members NO FORCE ROW LEVEL SECURITY")
+    try:
+        r = doctor(doctor_conf)
+    finally:
+        with owner_db.cursor() as c:
+            c.execute("ALTER TABLE tenant_members FORCE ROW LEVEL SECURITY")
+    assert r.returncode == 1
+    assert "FAIL  row security   1 tenant-owned tables lack forced row security" in r.stdout
+
+
+def test_doctor_finds_a_role_that_bypasses_row_security(stack, doctor_conf):
+    stack.pg.psql(f"ALTER ROLE {stacklib.APP_ROLE} BYPASSRLS")
+    try:
+        r = doctor(doctor_conf)
+    finally:
+        stack.pg.psql(f"ALTER ROLE {stacklib.APP_ROLE} NOBYPASSRLS")
+    assert r.returncode == 1
+    assert "portal_app is a superuser or has BYPASSRLS" in r.stdout
+    assert "fix: ALTER ROLE portal_app NOSUPERUSER NOBYPASSRLS" in r.stdout

@@ -14,6 +14,9 @@
  *   intx                   portal_db_in_transaction: 1 or 0
  *   exec<TAB>SQL           portal_db_exec
  *   query<TAB>LABEL[<TAB>PARAM]...   portal_db_query ("\N" is SQL NULL)
+ *   query_as<TAB>TENANT<TAB>LABEL[<TAB>PARAM]...   portal_db_query_as
+ *                          (TENANT "-" for none; the embedded sql/tenancy.sql
+ *                          is in the catalog for it)
  *   begin | commit | rollback
  *
  * Each answers one line: "ok", "ok rows=N value=V" for a query (V: the
@@ -25,6 +28,7 @@
 #include <apr_general.h>
 #include <apr_strings.h>
 #include "db.h"
+#include "embedded.h"
 #include "sqlcat.h"
 
 #define MAX_PARAMS 16
@@ -102,6 +106,14 @@ int main(int argc, const char *const *argv)
     cat->by_label = apr_hash_make(root);
     if (argc > 2 && load_queries(root, cat, argv[2]) != APR_SUCCESS)
         return 2;
+    for (const portal_embedded_file *e = portal_sql_files; e->name; e++) {
+        const char *err = NULL;
+        if (strcmp(e->name, "tenancy.sql") == 0
+            && portal_sqlcat_add_file(root, cat, e->name, e->text, &err) != APR_SUCCESS) {
+            fprintf(stderr, "db_harness: %s\n", err);
+            return 2;
+        }
+    }
     PGconn *conn = PQconnectdb(argv[1]);
     if (PQstatus(conn) != CONNECTION_OK) {
         fprintf(stderr, "db_harness: cannot connect: %s", PQerrorMessage(conn));
@@ -115,8 +127,8 @@ int main(int argc, const char *const *argv)
     while (fgets(line, sizeof(line), stdin)) {
         apr_pool_clear(p);
         line[strcspn(line, "\r\n")] = '\0';
-        char *f[2 + MAX_PARAMS];
-        int n = split(line, f, 2 + MAX_PARAMS);
+        char *f[3 + MAX_PARAMS];
+        int n = split(line, f, 3 + MAX_PARAMS);
         portal_db_error err = { 0 };
         if (strcmp(f[0], "pid") == 0) {
             printf("%d\n", PQbackendPID(portal_db_conn(db)));
@@ -126,12 +138,17 @@ int main(int argc, const char *const *argv)
             fflush(stdout);
         } else if (strcmp(f[0], "exec") == 0 && n == 2) {
             answer(p, portal_db_exec(db, p, f[1], &err), &err, NULL);
-        } else if (strcmp(f[0], "query") == 0 && n >= 2) {
+        } else if ((strcmp(f[0], "query") == 0 && n >= 2)
+                   || (strcmp(f[0], "query_as") == 0 && n >= 3)) {
+            int scoped = f[0][5] == '_', first = scoped ? 2 : 1;
             const char *params[MAX_PARAMS];
-            for (int i = 2; i < n; i++)
-                params[i - 2] = strcmp(f[i], "\\N") == 0 ? NULL : f[i];
+            for (int i = first + 1; i < n; i++)
+                params[i - first - 1] = strcmp(f[i], "\\N") == 0 ? NULL : f[i];
             portal_db_result *res = NULL;
-            apr_status_t rv = portal_db_query(db, p, f[1], n - 2, params, &res, &err);
+            apr_status_t rv = scoped
+                ? portal_db_query_as(db, p, strcmp(f[1], "-") == 0 ? NULL : f[1], f[first],
+                                     n - first - 1, params, &res, &err)
+                : portal_db_query(db, p, f[1], n - 2, params, &res, &err);
             const char *detail = NULL;
             if (rv == APR_SUCCESS) {
                 const char *v = portal_db_get(res, 0, "v");

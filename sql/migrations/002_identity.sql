@@ -1,0 +1,99 @@
+-- Identity, part one: companies (tenants), the people who sign in, and who
+-- belongs to which company with which role.
+--
+-- Tenancy. Every tenant-owned table carries tenant_id and a FORCEd
+-- row-level-security policy comparing it with portal_tenant(): the tenant
+-- of the statement, set by the db layer with set_config('portal.tenant_id',
+-- ..., true) in the same implicit transaction as the statement (libpq
+-- pipeline: one round trip, see core/db.h portal_db_query_as). A local
+-- setting ends with its transaction, so it never outlives the statement on
+-- a pooled connection, and a statement sent without one sees no row at all
+-- (portal_tenant() is NULL): the policies fail closed. The portal's role
+-- owns no table, and FORCE makes the owner obey the policies too.
+
+CREATE FUNCTION portal_tenant() RETURNS uuid
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$ SELECT nullif(current_setting('portal.tenant_id', true), '')::uuid $$;
+
+-- The admin area's statements see every tenant: set the same way, by the
+-- db layer, for admin requests only.
+CREATE FUNCTION portal_all_tenants() RETURNS boolean
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$ SELECT coalesce(current_setting('portal.all_tenants', true), '') = 'on' $$;
+
+CREATE TABLE tenants (
+    id            uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    name          text NOT NULL CHECK (length(name) BETWEEN 1 AND 160),
+    tax_id        text CHECK (length(tax_id) <= 32),
+    country       char(2) CHECK (country ~ '^[A-Z]{2}$'),
+    city          text CHECK (length(city) <= 120),
+    phone         text CHECK (length(phone) <= 40),
+    status        text NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'suspended')),
+    require_2fa   boolean NOT NULL DEFAULT false,
+    created_at    timestamptz NOT NULL DEFAULT now()
+);
+
+-- A person's account: one e-mail, possibly a member of several companies
+-- (an invitation joins an existing account), so not tenant-owned; every
+-- query reaches a user through a session or a membership.
+CREATE TABLE users (
+    id                 uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    email              text NOT NULL UNIQUE
+                       CHECK (length(email) BETWEEN 3 AND 254 AND email = lower(email)),
+    password_hash      text NOT NULL CHECK (password_hash LIKE '$argon2id$%'),
+    name               text CHECK (length(name) <= 120),
+    phone              text CHECK (length(phone) <= 40),
+    locale             text NOT NULL DEFAULT 'en' CHECK (locale IN ('en', 'tr', 'az', 'ru')),
+    time_zone          text NOT NULL DEFAULT 'UTC' CHECK (length(time_zone) <= 64),
+    email_verified_at  timestamptz,
+    totp_secret        text,          -- sealed (core/secretbox.h), never plain
+    totp_last_step     bigint,        -- the last code accepted: replay refused
+    terms_version      text,
+    terms_accepted_at  timestamptz,
+    created_at         timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE tenant_members (
+    tenant_id   uuid NOT NULL REFERENCES tenants (id),
+    user_id     uuid NOT NULL REFERENCES users (id),
+    role        text NOT NULL CHECK (role IN ('owner', 'admin', 'member', 'viewer')),
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (tenant_id, user_id)
+);
+CREATE INDEX tenant_members_by_user ON tenant_members (user_id);
+
+ALTER TABLE tenants ENABLE ROW LEVEL SECURITY;
+ALTER TABLE tenants FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON tenants
+    USING (id = portal_tenant() OR portal_all_tenants())
+    WITH CHECK (id = portal_tenant() OR portal_all_tenants());
+
+ALTER TABLE tenant_members ENABLE ROW LEVEL SECURITY;
+ALTER TABLE tenant_members FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON tenant_members
+    USING (tenant_id = portal_tenant() OR portal_all_tenants())
+    WITH CHECK (tenant_id = portal_tenant() OR portal_all_tenants());
+
+GRANT SELECT, INSERT, UPDATE ON tenants TO portal_app;
+GRANT SELECT, INSERT, UPDATE (email, password_hash, name, phone, locale, time_zone,
+                              email_verified_at, totp_secret, totp_last_step,
+                              terms_version, terms_accepted_at) ON users TO portal_app;
+GRANT SELECT, INSERT, UPDATE (role), DELETE ON tenant_members TO portal_app;
+
+-- Which tables are tenant-owned: `tenants` and every table with a
+-- tenant_id column, except where that column is only a reference (its
+-- comment says "not tenant-owned: why", as the audit log's will).
+-- `portalctl doctor` and the isolation test check that each has row
+-- security on and forced.
+CREATE VIEW portal_tenant_tables AS
+SELECT c.relname::text AS table_name,
+       c.relrowsecurity AS row_security,
+       c.relforcerowsecurity AS forced
+  FROM pg_class c
+ WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p')
+   AND (c.relname = 'tenants'
+        OR EXISTS (SELECT 1 FROM pg_attribute a
+                    WHERE a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped
+                      AND coalesce(col_description(c.oid, a.attnum), '')
+                          NOT LIKE 'not tenant-owned:%'));
+GRANT SELECT ON portal_tenant_tables TO portal_app;
