@@ -97,11 +97,14 @@ $(B)/embed: tools/embed.c
 	@mkdir -p $(@D)
 	@gcc -std=c11 $(WARN) -O2 -o $@ $<
 
-$(B)/embedded.c: $(B)/embed $(SQL_FILES) $(MIGRATIONS) mod_portal/core/embedded.h
+CONF_FILES := conf/roles.json
+
+$(B)/embedded.c: $(B)/embed $(SQL_FILES) $(MIGRATIONS) $(CONF_FILES) mod_portal/core/embedded.h
 	@mkdir -p $(@D)
 	@{ echo '#include "embedded.h"'; \
 	  $(B)/embed portal_sql_files $(SQL_FILES); \
-	  $(B)/embed portal_migration_files $(MIGRATIONS); } > $@.tmp && mv $@.tmp $@
+	  $(B)/embed portal_migration_files $(MIGRATIONS); \
+	  $(B)/embed portal_conf_files $(CONF_FILES); } > $@.tmp && mv $@.tmp $@
 
 $(B)/obj/embedded.o: $(B)/embedded.c
 	@gcc $(CPPFLAGS_ALL) $(CFLAGS_ALL) -c -o $@ $<

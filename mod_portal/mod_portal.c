@@ -5,6 +5,7 @@
 #include <httpd.h>
 #include <http_config.h>
 #include <http_core.h>
+#include <http_log.h>
 #include <http_protocol.h>
 #include <http_request.h>
 #include "core/mod_portal_config.h"
@@ -103,6 +104,28 @@ static int portal_map_to_storage(request_rec *r)
     return OK;
 }
 
+/* Every route needs a permission conf/roles.json defines, of the right kind
+ * for its area: a typo, or a customer permission on an admin page, stops
+ * `apache2 -t` with the route named. */
+static int portal_check_routes(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
+                               server_rec *s)
+{
+    (void)pconf;
+    (void)plog;
+    const portal_roles *roles = portal_server_config(s)->roles;
+    for (apr_size_t i = 0; roles && i < sizeof(areas) / sizeof(areas[0]); i++) {
+        const char *err = NULL;
+        if (portal_roles_check_routes(roles, areas[i].routes, areas[i].name,
+                                      strcmp(areas[i].name, "admin") == 0, ptemp, &err)
+            != APR_SUCCESS) {
+            ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, NULL, "mod_portal: %s",
+                         err);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+    return OK;
+}
+
 static void print_line(void *baton, const char *text)
 {
     apr_file_printf(baton, "%s\n", text);
@@ -144,6 +167,7 @@ static void register_hooks(apr_pool_t *p)
 {
     (void)p;
     ap_hook_check_config(portal_check_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_check_config(portal_check_routes, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_check_config(portal_dump_routes, NULL, NULL, APR_HOOK_LAST);
     ap_hook_optional_fn_retrieve(portal_retrieve_optional_fns, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(portal_handler, NULL, NULL, APR_HOOK_MIDDLE);

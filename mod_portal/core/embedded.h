@@ -13,4 +13,7 @@ extern const portal_embedded_file portal_sql_files[];
 /* sql/migrations/NNN_*.sql, in order; ends with a NULL name. */
 extern const portal_embedded_file portal_migration_files[];
 
+/* conf/roles.json: the permission matrix; ends with a NULL name. */
+extern const portal_embedded_file portal_conf_files[];
+
 #endif

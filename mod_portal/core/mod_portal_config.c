@@ -357,10 +357,15 @@ int portal_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, 
     (void)plog;
     if (sql_error)
         return fail_check(s, apr_psprintf(ptemp, "embedded SQL is broken: %s", sql_error));
+    const char *roles_error = NULL;
+    const portal_roles *roles = portal_roles_builtin(pconf, &roles_error);
+    if (!roles)
+        return fail_check(s, apr_psprintf(ptemp, "conf/roles.json: %s", roles_error));
     int used = 0;
     for (server_rec *vs = s; vs; vs = vs->next) {
         portal_server_cfg *c = ap_get_module_config(vs->module_config, &portal_module);
         apply_defaults(pconf, c);
+        c->roles = roles;
         if (!c->configured)
             continue;
         used = 1;

@@ -7,6 +7,7 @@
 #include <http_config.h>
 #include "i18n.h"
 #include "mustache.h"
+#include "roles.h"
 #include "sqlcat.h"
 
 typedef struct {
@@ -24,6 +25,7 @@ typedef struct {
     portal_mustache_set *templates;   /* parsed once per configuration load */
     portal_i18n *i18n;
     const portal_sqlcat *sql;         /* the embedded named queries */
+    const portal_roles *roles;        /* conf/roles.json, compiled in */
     int configured;                   /* any Portal* directive seen here */
 } portal_server_cfg;
 
