@@ -69,6 +69,16 @@ apr_table_t *portal_cookie_parse(apr_pool_t *p, const char *header)
     return t;
 }
 
+const char *portal_cookie_get(const apr_table_t *cookies, const char *name)
+{
+    const apr_array_header_t *arr = apr_table_elts(cookies);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
+    for (int i = 0; i < arr->nelts; i++)
+        if (strcmp(e[i].key, name) == 0)
+            return e[i].val;
+    return NULL;
+}
+
 static int path_ok(const char *s)
 {
     for (; *s; s++)

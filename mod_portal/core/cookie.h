@@ -22,6 +22,12 @@ typedef struct {
  * name here, and again the first one wins. Never fails. */
 apr_table_t *portal_cookie_parse(apr_pool_t *p, const char *header);
 
+/* The value of the cookie named exactly name (case-sensitive, as RFC 6265
+ * compares names), or NULL. A lookalike parsed first ("Portal_Session"
+ * before "portal_session") hides the real one: the visitor is signed out,
+ * never signed in as someone else. */
+const char *portal_cookie_get(const apr_table_t *cookies, const char *name);
+
 /* Returns a Set-Cookie header value such as
  *   "sid=abc; Path=/; Max-Age=3600; HttpOnly; Secure; SameSite=Lax"
  * Attributes in that order, each only when set. max_age 0 deletes:

@@ -31,6 +31,30 @@ apr_off_t portal_parse_size(const char *s)
     return n * unit;
 }
 
+long portal_parse_duration(const char *s)
+{
+    if (!s || !isdigit((unsigned char)*s))
+        return -1;
+    long n = 0;
+    while (isdigit((unsigned char)*s)) {
+        n = n * 10 + (*s++ - '0');
+        if (n > 10L * 366 * 24 * 3600)
+            return -1;
+    }
+    long unit = 1;
+    switch (*s) {
+    case '\0': break;
+    case 's': unit = 1; s++; break;
+    case 'm': unit = 60; s++; break;
+    case 'h': unit = 3600; s++; break;
+    case 'd': unit = 24 * 3600; s++; break;
+    default: return -1;
+    }
+    if (*s || n == 0 || n > 10L * 366 * 24 * 3600 / unit)
+        return -1;
+    return n * unit;
+}
+
 const char *portal_format_size(apr_pool_t *p, apr_off_t bytes)
 {
     static const char *units[] = { "bytes", "KB", "MB", "GB" };

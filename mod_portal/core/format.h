@@ -7,6 +7,9 @@
 
 /* "64k", "10M", "1G", "512" (bytes) -> bytes; -1 when malformed or huge. */
 apr_off_t portal_parse_size(const char *s);
+/* "90s", "30m", "12h", "7d", "3600" (seconds) -> seconds; -1 when
+ * malformed, zero or over ten years. */
+long portal_parse_duration(const char *s);
 /* 5242880 -> "5 MB", 1536 -> "1.5 KB" (binary multiples, people's units). */
 const char *portal_format_size(apr_pool_t *p, apr_off_t bytes);
 

@@ -21,6 +21,8 @@
 #define DEFAULT_MAX_FORM   (64 * 1024)
 #define DEFAULT_MAX_UPLOAD (10 * 1024 * 1024)
 #define MIN_SECRET_BYTES   32
+#define DEFAULT_SESSION_IDLE (30 * 60)
+#define DEFAULT_SESSION_MAX  (7 * 24 * 3600)
 
 static const char *sql_error;   /* an embedded-SQL bug, reported by check_config */
 
@@ -30,6 +32,8 @@ void *portal_create_server_cfg(apr_pool_t *p, server_rec *s)
     portal_server_cfg *c = apr_pcalloc(p, sizeof(*c));
     c->max_form = -1;
     c->max_upload = -1;
+    c->session_idle = -1;
+    c->session_max = -1;
     c->static_url = NULL;
     portal_sqlcat *sql;
     if (portal_sqlcat_embedded(p, &sql, &sql_error) == APR_SUCCESS)
@@ -56,6 +60,8 @@ void *portal_merge_server_cfg(apr_pool_t *p, void *basev, void *addv)
     c->csp = PICK(csp);
     c->max_form = add->max_form >= 0 ? add->max_form : base->max_form;
     c->max_upload = add->max_upload >= 0 ? add->max_upload : base->max_upload;
+    c->session_idle = add->session_idle >= 0 ? add->session_idle : base->session_idle;
+    c->session_max = add->session_max >= 0 ? add->session_max : base->session_max;
     c->sql = PICK(sql);
     c->configured = base->configured || add->configured;
     return c;
@@ -239,6 +245,21 @@ static const char *set_size(cmd_parms *cmd, void *dummy, const char *arg)
     return NULL;
 }
 
+static const char *set_duration(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    (void)dummy;
+    long n = portal_parse_duration(arg);
+    if (n <= 0)
+        return apr_psprintf(cmd->pool, "%s %s: give a duration such as 30m, 12h or 7d",
+                            cmd->cmd->name, arg);
+    portal_server_cfg *c = server_cfg(cmd);
+    if (strcasecmp(cmd->cmd->name, "PortalSessionIdle") == 0)
+        c->session_idle = n;
+    else
+        c->session_max = n;
+    return NULL;
+}
+
 static const char *set_security_headers(cmd_parms *cmd, void *dirv, int on)
 {
     (void)cmd;
@@ -263,6 +284,10 @@ const command_rec portal_directives[] = {
                   "Largest form body without files (default 64k)"),
     AP_INIT_TAKE1("PortalMaxUploadSize", set_size, NULL, RSRC_CONF,
                   "Largest form body with files (default 10M)"),
+    AP_INIT_TAKE1("PortalSessionIdle", set_duration, NULL, RSRC_CONF,
+                  "A customer session ends after this long without a request (default 30m)"),
+    AP_INIT_TAKE1("PortalSessionMax", set_duration, NULL, RSRC_CONF,
+                  "A customer session ends this long after sign-in, used or not (default 7d)"),
     AP_INIT_FLAG("PortalSecurityHeaders", set_security_headers, NULL, RSRC_CONF | ACCESS_CONF,
                  "Send mod_portal's security headers on everything under this location"),
     { NULL }
@@ -290,6 +315,10 @@ static void apply_defaults(apr_pool_t *p, portal_server_cfg *c)
         c->max_form = DEFAULT_MAX_FORM;
     if (c->max_upload < 0)
         c->max_upload = DEFAULT_MAX_UPLOAD;
+    if (c->session_idle < 0)
+        c->session_idle = DEFAULT_SESSION_IDLE;
+    if (c->session_max < 0)
+        c->session_max = DEFAULT_SESSION_MAX;
 }
 
 /* What mod_dbd was told for one server: its DBDriver and DBDPersist lines.

@@ -22,6 +22,8 @@ typedef struct {
     const char *csp;                  /* pages' Content-Security-Policy (allows static_url) */
     apr_off_t max_form;               /* PortalMaxFormSize */
     apr_off_t max_upload;             /* PortalMaxUploadSize */
+    long session_idle;                /* PortalSessionIdle, seconds */
+    long session_max;                 /* PortalSessionMax, seconds */
     portal_mustache_set *templates;   /* parsed once per configuration load */
     portal_i18n *i18n;
     const portal_sqlcat *sql;         /* the embedded named queries */

@@ -112,9 +112,15 @@ static int is_tls(request_rec *r)
         || strcmp(ap_http_scheme(r), "https") == 0;
 }
 
+int portal_req_secure(portal_req *pr)
+{
+    return is_tls(pr->r)
+        || (pr->cfg->base_url && strncasecmp(pr->cfg->base_url, "https://", 8) == 0);
+}
+
 void portal_set_cookie(portal_req *pr, const char *name, const char *value, long max_age)
 {
-    portal_cookie_opts o = { "/", max_age, 1, is_tls(pr->r), "Lax" };
+    portal_cookie_opts o = { "/", max_age, 1, portal_req_secure(pr), "Lax" };
     const char *header = portal_cookie_format(pr->r->pool, name, value, &o);
     if (header)
         apr_table_add(pr->r->err_headers_out, "Set-Cookie", header);
@@ -141,9 +147,13 @@ void portal_security_headers(request_rec *r, int json)
  * to the signed-in user. */
 static const char *csrf_for(portal_req *pr, const char *cookie)
 {
-    return portal_hmac_b64url(pr->r->pool, pr->cfg->secret, pr->cfg->secret_len,
-                              apr_pstrcat(pr->r->pool, "csrf:", cookie, NULL),
-                              strlen(cookie) + 5);
+    /* Signed in: bound to the session too, so a token seen before sign-in
+     * (or in another session) is no good after it. */
+    const char *msg = pr->session
+        ? apr_pstrcat(pr->r->pool, "csrf:", cookie, ":session:", pr->session->id, NULL)
+        : apr_pstrcat(pr->r->pool, "csrf:", cookie, NULL);
+    return portal_hmac_b64url(pr->r->pool, pr->cfg->secret, pr->cfg->secret_len, msg,
+                              strlen(msg));
 }
 
 const char *portal_csrf_token(portal_req *pr)
@@ -267,7 +277,8 @@ static int checked_body(portal_req *pr)
 static int answer_status(portal_req *pr, int rc)
 {
     static const struct { int status; const char *code; } codes[] = {
-        { HTTP_BAD_REQUEST, "bad_request" }, { HTTP_FORBIDDEN, "forbidden" },
+        { HTTP_BAD_REQUEST, "bad_request" }, { HTTP_UNAUTHORIZED, "unauthorized" },
+        { HTTP_FORBIDDEN, "forbidden" },
         { HTTP_NOT_FOUND, "not_found" }, { HTTP_METHOD_NOT_ALLOWED, "method_not_allowed" },
         { HTTP_REQUEST_ENTITY_TOO_LARGE, "payload_too_large" },
         { HTTP_SERVICE_UNAVAILABLE, "service_unavailable" },
@@ -331,15 +342,9 @@ int portal_dispatch(request_rec *r, const portal_area *area)
         return answer_status(pr, portal_fail(pr, HTTP_NOT_FOUND, "not_found"));
     }
     pr->params = m.params;
-    const char *perm = portal_route_perm(area->routes, m.route);
-    if (strcmp(perm, "public") != 0) {
-        /* Sign-in and roles arrive with the identity area; until then a
-         * route that needs any other permission is closed to everyone. */
-        portal_log_error(pr, 0, "route %s %s needs permission '%s', which no one holds",
-                         m.route->method, m.route->pattern, perm);
-        return answer_status(pr, portal_fail(pr, HTTP_FORBIDDEN, "forbidden"));
-    }
-    int rc = area->browser && is_unsafe(r->method) ? checked_body(pr) : OK;
+    int rc = portal_authorize(pr, portal_route_perm(area->routes, m.route));
+    if (rc == OK && area->browser && is_unsafe(r->method))
+        rc = checked_body(pr);
     if (rc == OK)
         rc = m.route->fn(pr);
     if (pr->uploads)

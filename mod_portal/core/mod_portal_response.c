@@ -23,6 +23,11 @@ static const char *site_root(portal_req *pr)
     return path ? path : "";
 }
 
+const char *portal_cabinet_url(portal_req *pr, const char *rel)
+{
+    return apr_pstrcat(pr->r->pool, site_root(pr), rel, NULL);
+}
+
 /* The current address with its query kept, lang= last: the switcher lands
  * the visitor on the same page with the same choices, in another language.
  * Every HTML answer builds it, so it is one pass whatever the query. */

@@ -24,6 +24,15 @@ typedef struct {
     int browser;                      /* forms: CSRF and Origin checks apply */
 } portal_area;
 
+/* The signed-in customer of a request (portal_session_load). */
+typedef struct {
+    const char *id, *user_id, *tenant_id;
+    const char *email, *name, *locale, *time_zone;
+    const char *role;                 /* owner, admin, member, viewer */
+    const char *tenant_name, *tenant_status;
+    int email_verified, totp_enabled;
+} portal_session;
+
 typedef struct portal_req {
     request_rec *r;
     const portal_area *area;
@@ -40,6 +49,8 @@ typedef struct portal_req {
     portal_upload_sink *uploads;      /* where those files came from */
     portal_db *db;                    /* after portal_req_db */
     json_t *view;                     /* after portal_view */
+    const portal_session *session;    /* after portal_session_load; NULL: signed out */
+    int session_loaded;
 } portal_req;
 
 /* Entry point from the handler hook: DECLINED unless r->handler names area. */
@@ -101,6 +112,31 @@ int portal_csrf_valid(portal_req *pr, const char *token);
 /* Adds a Set-Cookie header with the portal's defaults (Path=/, HttpOnly,
  * SameSite=Lax, Secure under TLS). max_age < 0: session cookie. */
 void portal_set_cookie(portal_req *pr, const char *name, const char *value, long max_age);
+
+/* Sessions (core/mod_portal_session.c). The cookie is HttpOnly,
+ * SameSite=Lax, and under TLS — or whenever PortalBaseURL is https, as
+ * behind a TLS-terminating proxy — Secure with the __Host- prefix.
+ *
+ * Reads the request's session once (one round trip), if its cookie is
+ * there; pr->session stays NULL when signed out. Fails only when the
+ * database does. */
+apr_status_t portal_session_load(portal_req *pr, portal_db_error *err);
+/* Signs user into tenant with a fresh token (the old session, if any, is
+ * revoked: the token rotates at every sign-in and privilege change). */
+apr_status_t portal_session_start(portal_req *pr, const char *user_id, const char *tenant_id,
+                                  portal_db_error *err);
+/* Signs the request's session out and deletes the cookie. */
+apr_status_t portal_session_end(portal_req *pr, portal_db_error *err);
+/* The router's check before a route runs: perm as the route table gives it.
+ * OK, or answered: a visitor who must sign in is sent to the sign-in page
+ * (browser areas; 401 in JSON areas), a signed-in one who opens a guest
+ * page to the dashboard, one without the permission gets a 403 page. */
+int portal_authorize(portal_req *pr, const char *perm);
+/* 1 when cookies must be Secure: the request came over TLS or PortalBaseURL
+ * is https. */
+int portal_req_secure(portal_req *pr);
+/* A path of the cabinet (sign-in, the dashboard) from any area. */
+const char *portal_cabinet_url(portal_req *pr, const char *rel);
 
 /* mod_portal's security headers (also used by the fixups hook). */
 void portal_security_headers(request_rec *r, int json);

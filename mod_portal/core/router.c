@@ -163,3 +163,17 @@ void portal_route_dump(const portal_route_table *table, const char *area,
                                  portal_route_perm(table, r)));
     }
 }
+
+const char *portal_next_path(const char *next, const char *mount)
+{
+    if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\')
+        return NULL;
+    for (const unsigned char *c = (const unsigned char *)next; *c; c++)
+        if (*c < 0x20 || *c == 0x7f || *c == '\\')
+            return NULL;
+    apr_size_t n = strlen(mount);
+    if (n && (strncmp(next, mount, n) != 0 || (next[n] != '/' && next[n] != '\0'
+                                                 && next[n] != '?')))
+        return NULL;
+    return next;
+}

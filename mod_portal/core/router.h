@@ -71,6 +71,12 @@ const char *portal_mount_of_location(apr_pool_t *p, const char *d);
  * outside the mount is returned unchanged. */
 const char *portal_route_relative(apr_pool_t *p, const char *mount, const char *uri);
 
+/* The ?next= of a sign-in page if it is a path inside the site mounted at
+ * mount ("" for "/"): absolute-path only, no "//" or "\\" that a browser
+ * would read as another host, no scheme, no control character. NULL
+ * otherwise, and the caller goes to its default. */
+const char *portal_next_path(const char *next, const char *mount);
+
 /* A decoded path (as r->uri holds it) written for a Location header or a
  * link: every byte outside RFC 3986's pchar and '/' percent-encoded, so
  * "%", "?", "#", spaces, controls and UTF-8 keep their meaning. */

@@ -97,3 +97,60 @@ SELECT c.relname::text AS table_name,
                       AND coalesce(col_description(c.oid, a.attnum), '')
                           NOT LIKE 'not tenant-owned:%'));
 GRANT SELECT ON portal_tenant_tables TO portal_app;
+
+-- Sessions: the SHA-256 of a random 256-bit cookie token, never the token.
+-- Idle and absolute timeouts are decided at each check; a signed-out or
+-- revoked session is kept (revoked_at) for the security page's history.
+CREATE TABLE sessions (
+    id            uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    token_hash    bytea NOT NULL UNIQUE CHECK (length(token_hash) = 32),
+    user_id       uuid NOT NULL REFERENCES users (id),
+    tenant_id     uuid NOT NULL REFERENCES tenants (id),
+    created_at    timestamptz NOT NULL DEFAULT now(),
+    last_seen_at  timestamptz NOT NULL DEFAULT now(),
+    expires_at    timestamptz NOT NULL,
+    revoked_at    timestamptz,
+    ip            inet,
+    user_agent    text CHECK (length(user_agent) <= 512)
+);
+CREATE INDEX sessions_by_user ON sessions (user_id, created_at DESC);
+
+-- The session of a request in one round trip: the session, its user, the
+-- membership and the tenant, or no row. Seen-at is written at most once a
+-- minute, so a busy user does not write on every request. It runs as the
+-- owner (SECURITY DEFINER) because the tenant is what it finds out: it sets
+-- the tenant of the statement itself before reading the membership, so the
+-- policies still apply.
+CREATE FUNCTION portal_session_check(p_token_hash bytea, p_idle_seconds integer)
+RETURNS TABLE (session_id uuid, user_id uuid, tenant_id uuid, email text, user_name text,
+               locale text, time_zone text, email_verified boolean, totp_enabled boolean,
+               role text, tenant_name text, tenant_status text, created_at timestamptz)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+DECLARE
+    s sessions%ROWTYPE;
+BEGIN
+    SELECT * INTO s FROM sessions
+     WHERE token_hash = p_token_hash AND revoked_at IS NULL AND expires_at > now()
+       AND last_seen_at > now() - make_interval(secs => p_idle_seconds);
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    IF s.last_seen_at < now() - interval '1 minute' THEN
+        UPDATE sessions SET last_seen_at = now() WHERE id = s.id;
+    END IF;
+    PERFORM set_config('portal.tenant_id', s.tenant_id::text, true);
+    RETURN QUERY
+        SELECT s.id, u.id, t.id, u.email, u.name, u.locale, u.time_zone,
+               u.email_verified_at IS NOT NULL, u.totp_secret IS NOT NULL,
+               m.role, t.name, t.status, s.created_at
+          FROM users u
+          JOIN tenant_members m ON m.user_id = u.id AND m.tenant_id = s.tenant_id
+          JOIN tenants t ON t.id = m.tenant_id
+         WHERE u.id = s.user_id;
+END
+$$;
+REVOKE ALL ON FUNCTION portal_session_check(bytea, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION portal_session_check(bytea, integer) TO portal_app;
+
+GRANT SELECT, INSERT, UPDATE (revoked_at, last_seen_at) ON sessions TO portal_app;

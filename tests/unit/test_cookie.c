@@ -123,6 +123,17 @@ static void test_format_refuses(void)
     CHECK_STR(apr_table_get(t, "__Host-sid"), v);
 }
 
+static void test_exact_names(void)
+{
+    apr_table_t *t = portal_cookie_parse(pool, "portal_session=good; other=1");
+    CHECK_STR(portal_cookie_get(t, "portal_session"), "good");
+    CHECK(portal_cookie_get(t, "Portal_Session") == NULL);
+    /* A lookalike first hides the real one: signed out, never someone else. */
+    t = portal_cookie_parse(pool, "Portal_session=planted; portal_session=good");
+    CHECK(portal_cookie_get(t, "portal_session") == NULL);
+    CHECK_STR(portal_cookie_get(t, "Portal_session"), "planted");
+}
+
 int main(void)
 {
     apr_initialize();
@@ -131,6 +142,7 @@ int main(void)
     test_parse_skips();
     test_format();
     test_format_refuses();
+    test_exact_names();
     apr_pool_destroy(pool);
     apr_terminate();
     return check_summary("cookie");

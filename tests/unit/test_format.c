@@ -20,6 +20,16 @@ int main(void)
     CHECK_INT(portal_parse_size(""), -1);
     CHECK_INT(portal_parse_size("-5"), -1);
     CHECK_INT(portal_parse_size("99999999999999999999"), -1);
+    CHECK_INT(portal_parse_duration("30m"), 1800);
+    CHECK_INT(portal_parse_duration("7d"), 604800);
+    CHECK_INT(portal_parse_duration("90s"), 90);
+    CHECK_INT(portal_parse_duration("3600"), 3600);
+    CHECK_INT(portal_parse_duration("12h"), 43200);
+    CHECK_INT(portal_parse_duration("0m"), -1);
+    CHECK_INT(portal_parse_duration("5w"), -1);
+    CHECK_INT(portal_parse_duration("m"), -1);
+    CHECK_INT(portal_parse_duration("3700d"), -1);
+    CHECK_INT(portal_parse_duration("99999999999999999999"), -1);
     /* The digits fit, their product with the unit does not. */
     CHECK_INT(portal_parse_size("1000000000000G"), -1);
     CHECK_INT(portal_parse_size("8589934592G"), -1);

@@ -44,6 +44,21 @@ static void test_permissions(apr_pool_t *p)
                    "admin POST /closed team.manage\n");
 }
 
+static void test_next_path(void)
+{
+    CHECK_STR(portal_next_path("/account/team?x=1", ""), "/account/team?x=1");
+    CHECK_STR(portal_next_path("/portal/account/", "/portal"), "/portal/account/");
+    CHECK_STR(portal_next_path("/portal", "/portal"), "/portal");
+    CHECK(portal_next_path("//evil.example/x", "") == NULL);
+    CHECK(portal_next_path("/\\evil.example", "") == NULL);
+    CHECK(portal_next_path("https://evil.example/", "") == NULL);
+    CHECK(portal_next_path("/a\\b", "") == NULL);
+    CHECK(portal_next_path("/a\r\nLocation: x", "") == NULL);
+    CHECK(portal_next_path("/portalx/account", "/portal") == NULL);
+    CHECK(portal_next_path("/other", "/portal") == NULL);
+    CHECK(portal_next_path("", "") == NULL && portal_next_path(NULL, "") == NULL);
+}
+
 static void test_path_escape(apr_pool_t *p)
 {
     CHECK_STR(portal_path_escape(p, "/pricing"), "/pricing");
@@ -135,6 +150,7 @@ int main(void)
 
     test_permissions(p);
     test_path_escape(p);
+    test_next_path();
 
     apr_pool_destroy(p);
     apr_terminate();
