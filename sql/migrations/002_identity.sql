@@ -154,3 +154,6 @@ REVOKE ALL ON FUNCTION portal_session_check(bytea, integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION portal_session_check(bytea, integer) TO portal_app;
 
 GRANT SELECT, INSERT, UPDATE (revoked_at, last_seen_at) ON sessions TO portal_app;
+
+COMMENT ON COLUMN sessions.tenant_id IS
+    'not tenant-owned: a session belongs to its user; this is the tenant signed into';
