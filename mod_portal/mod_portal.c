@@ -89,7 +89,7 @@ static int portal_note_area(request_rec *r)
     const portal_area *area = area_in_effect(r);
     if (area) {
         apr_table_setn(r->notes, PORTAL_AREA_NOTE, area->name);
-        apr_table_setn(r->notes, PORTAL_AREA_URI_NOTE, r->uri);
+        apr_table_set(r->notes, PORTAL_AREA_URI_NOTE, r->uri);   /* a copy */
     }
     return DECLINED;
 }
@@ -141,7 +141,8 @@ static int portal_dump_routes(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *p
     (void)pconf;
     (void)plog;
     (void)s;
-    if (!ap_exists_config_define("DUMP_PORTAL_ROUTES"))
+    if (!ap_exists_config_define("DUMP_PORTAL_ROUTES")
+        || ap_state_query(AP_SQ_RUN_MODE) == AP_SQ_RM_NORMAL)
         return OK;
     apr_file_t *out;
     if (apr_file_open_stdout(&out, ptemp) != APR_SUCCESS)

@@ -217,9 +217,16 @@ static const char *set_static_url(cmd_parms *cmd, void *dummy, const char *arg)
      * be a plain scheme://host[:port], nothing that could end a directive. */
     const char *origin = strncasecmp(arg, "https://", 8) == 0
                        ? portal_origin_of(cmd->temp_pool, arg) : NULL;
-    if (origin && origin[8 + strspn(origin + 8, "abcdefghijklmnopqrstuvwxyz0123456789.-:[]")])
-        origin = NULL;
-    if ((arg[0] != '/' || arg[1] == '/') && !origin)
+    if (origin) {
+        const char *host = origin + 8;
+        apr_size_t h = strspn(host, "abcdefghijklmnopqrstuvwxyz0123456789.-");
+        apr_size_t port = host[h] == ':' ? strspn(host + h + 1, "0123456789") : 0;
+        if (h == 0 || (host[h] == ':' ? port == 0 || port > 5 || host[h + 1 + port]
+                                      : host[h] != '\0'))
+            origin = NULL;
+    }
+    /* "//cdn" and "/\cdn" are other hosts to a browser, not paths. */
+    if ((arg[0] != '/' || arg[1] == '/' || arg[1] == '\\') && !origin)
         return apr_psprintf(cmd->pool, "PortalStaticURL %s: give the path (or https URL) "
                             "where Apache serves mod_portal's htdocs/, e.g. /static", arg);
     char *url = apr_pstrdup(cmd->pool, arg);
@@ -321,60 +328,72 @@ static void apply_defaults(apr_pool_t *p, portal_server_cfg *c)
         c->session_max = DEFAULT_SESSION_MAX;
 }
 
-/* What mod_dbd was told for one server: its DBDriver and DBDPersist lines.
- * mod_dbd keeps its configuration private, so these are read from the
- * configuration tree, where mod_info reads them too. */
+/* What the configuration tells one server: its DBDriver and DBDPersist
+ * lines, and whether a SetHandler mounts a portal area there. mod_dbd
+ * keeps its configuration private, so these are read from the
+ * configuration tree, where mod_info reads them too (<IfModule>,
+ * <IfDefine> and Include are expanded into it when it is read). */
 typedef struct {
     const char *driver;     /* first argument of DBDriver, or NULL */
     const char *persist;    /* argument of DBDPersist, or NULL */
-} dbd_lines;
+    int mounts_portal;      /* a SetHandler portal-* */
+} server_lines;
 
-static void scan_dbd_lines(apr_pool_t *p, const ap_directive_t *d, dbd_lines *out)
+static void scan_lines(apr_pool_t *p, const ap_directive_t *d, server_lines *out)
 {
     for (; d; d = d->next) {
         if (strcasecmp(d->directive, "<VirtualHost") == 0)
             continue;   /* a virtual host's lines are its own */
         const char *args = d->args;
+        const char *first = args ? ap_getword_conf(p, &args) : "";
         if (strcasecmp(d->directive, "DBDriver") == 0)
-            out->driver = ap_getword_conf(p, &args);
+            out->driver = first;
         else if (strcasecmp(d->directive, "DBDPersist") == 0)
-            out->persist = ap_getword_conf(p, &args);
-        scan_dbd_lines(p, d->first_child, out);
+            out->persist = first;
+        else if (strcasecmp(d->directive, "SetHandler") == 0
+                 && strncasecmp(first, "portal-", 7) == 0)
+            out->mounts_portal = 1;
+        scan_lines(p, d->first_child, out);
     }
 }
 
-/* The DBDriver and DBDPersist in effect for s: its <VirtualHost>'s own
- * lines over the main server's. */
-static dbd_lines dbd_lines_of(apr_pool_t *p, const server_rec *s)
+/* The lines in effect for s: its <VirtualHost>'s own over the main
+ * server's (whose <Location> sections apply to every virtual host). */
+static server_lines lines_of(apr_pool_t *p, const server_rec *s)
 {
-    dbd_lines main_lines = { NULL, NULL }, own = { NULL, NULL };
-    scan_dbd_lines(p, ap_conftree, &main_lines);
+    server_lines main_lines = { NULL, NULL, 0 }, own = { NULL, NULL, 0 };
+    scan_lines(p, ap_conftree, &main_lines);
     if (s->is_virtual && s->defn_name)
         for (const ap_directive_t *d = ap_conftree; d; d = d->next)
             if (strcasecmp(d->directive, "<VirtualHost") == 0 && d->filename
                 && strcmp(d->filename, s->defn_name) == 0
                 && (unsigned)d->line_num == s->defn_line_number)
-                scan_dbd_lines(p, d->first_child, &own);
+                scan_lines(p, d->first_child, &own);
     if (!own.driver)
         own.driver = main_lines.driver;
     if (!own.persist)
         own.persist = main_lines.persist;
+    own.mounts_portal |= main_lines.mounts_portal;
     return own;
 }
 
 /* mod_portal runs its statements through libpq on mod_dbd's connection, so
- * the driver must be pgsql. With DBDPersist Off mod_dbd opens a connection
- * per request and closes it in a pool cleanup that can run before ours:
- * only pooled connections are supported. */
+ * where a portal area is mounted the driver must be pgsql. With DBDPersist
+ * Off mod_dbd opens a connection per request and closes it in a pool
+ * cleanup that can run before ours: only pooled connections are
+ * supported. A server that mounts no area (another site using mod_dbd
+ * with sqlite3) is none of our business. */
 static const char *dbd_problem(apr_pool_t *p, const server_rec *s)
 {
-    dbd_lines l = dbd_lines_of(p, s);
+    server_lines l = lines_of(p, s);
+    if (!l.mounts_portal)
+        return NULL;
     if (l.driver && strcasecmp(l.driver, "pgsql") != 0)
         return apr_psprintf(p, "DBDriver %s: mod_portal needs PostgreSQL; set DBDriver pgsql "
                             "(Debian package libaprutil1-dbd-pgsql)", l.driver);
     if (!l.driver)
         return "DBDriver is not set: add DBDriver pgsql and DBDParams (see portal.conf)";
-    if (l.persist && (strcasecmp(l.persist, "off") == 0 || strcmp(l.persist, "0") == 0))
+    if (l.persist && strcasecmp(l.persist, "off") == 0)
         return "DBDPersist Off: mod_portal needs mod_dbd's pooled connections; remove the "
                "line or set DBDPersist On";
     return NULL;

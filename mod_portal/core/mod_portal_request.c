@@ -96,9 +96,9 @@ apr_status_t portal_query(portal_req *pr, const char *label, int nparams,
 
 const char *portal_url(portal_req *pr, const char *rel)
 {
-    if (strcmp(rel, "/") == 0 && *pr->mount)
-        return apr_pstrcat(pr->r->pool, pr->mount, "/", NULL);
-    return apr_pstrcat(pr->r->pool, pr->mount, rel, NULL);
+    if (strcmp(rel, "/") == 0 && *pr->mount_url)
+        return apr_pstrcat(pr->r->pool, pr->mount_url, "/", NULL);
+    return apr_pstrcat(pr->r->pool, pr->mount_url, rel, NULL);
 }
 
 const char *portal_text(portal_req *pr, const char *key)
@@ -247,6 +247,7 @@ static portal_req *make_req(request_rec *r, const portal_area *area)
     if (!pr->request_id)
         pr->request_id = r->log_id ? r->log_id : "-";
     pr->mount = mount_of(r);
+    pr->mount_url = portal_path_escape(r->pool, pr->mount);
     pr->path = portal_route_relative(r->pool, pr->mount, r->uri);
     pr->cookies = portal_cookie_parse(r->pool, apr_table_get(r->headers_in, "Cookie"));
     pr->query = apr_table_make(r->pool, 1);
@@ -325,7 +326,7 @@ int portal_dispatch(request_rec *r, const portal_area *area)
     case PORTAL_MATCH_FOUND:
         break;
     case PORTAL_MATCH_REDIRECT: {
-        const char *to = portal_path_escape(r->pool, portal_url(pr, m.redirect_path));
+        const char *to = portal_url(pr, portal_path_escape(r->pool, m.redirect_path));
         if (r->args)
             to = apr_pstrcat(r->pool, to, "?", r->args, NULL);
         return answer_status(pr, portal_redirect(pr, HTTP_MOVED_PERMANENTLY, to));

@@ -16,7 +16,7 @@
 static const char *site_root(portal_req *pr)
 {
     if (strcmp(pr->area->name, "cabinet") == 0)
-        return pr->mount;
+        return pr->mount_url;
     const char *base = pr->cfg->base_url;
     const char *host = base ? strstr(base, "://") : NULL;
     const char *path = host ? strchr(host + 3, '/') : NULL;
@@ -42,7 +42,7 @@ static json_t *language_links(portal_req *pr)
     const char *query = query_without_lang(pr);
     for (int i = 0; i < portal_locale_count; i++) {
         const char *code = portal_locales[i].code;
-        const char *url = apr_pstrcat(pr->r->pool, ap_escape_uri(pr->r->pool, pr->r->uri), "?",
+        const char *url = apr_pstrcat(pr->r->pool, portal_path_escape(pr->r->pool, pr->r->uri), "?",
                                       query, "lang=", code, NULL);
         json_array_append_new(langs, json_pack("{s:s, s:s, s:s, s:b}",
             "code", code, "name", portal_locales[i].name, "url", url,

@@ -37,7 +37,8 @@ typedef struct portal_req {
     request_rec *r;
     const portal_area *area;
     const portal_server_cfg *cfg;
-    const char *mount;                /* "" for "/", else "/account" */
+    const char *mount;                /* "" for "/", else "/account" (decoded) */
+    const char *mount_url;            /* the same, escaped for links and Location */
     const char *path;                 /* relative to the mount */
     apr_table_t *params;              /* route captures */
     apr_table_t *query;               /* parsed query string */
@@ -67,7 +68,8 @@ apr_status_t portal_query(portal_req *pr, const char *label, int nparams,
                           const char *const *params, portal_db_result **res,
                           portal_db_error *err);
 
-/* An absolute path inside the area: portal_url(pr, "/pricing"). */
+/* An absolute path inside the area, escaped for a link or a Location
+ * header: portal_url(pr, "/pricing"). rel is a route path (ASCII). */
 const char *portal_url(portal_req *pr, const char *rel);
 /* A catalog string of the request's locale. */
 const char *portal_text(portal_req *pr, const char *key);

@@ -157,6 +157,7 @@ void portal_route_dump(const portal_route_table *table, const char *area,
                        void (*line)(void *baton, const char *text), void *baton,
                        apr_pool_t *p)
 {
+    line(baton, apr_psprintf(p, "%s DEFAULT * %s", area, table->default_perm));
     for (apr_size_t i = 0; i < table->count; i++) {
         const portal_route *r = &table->routes[i];
         line(baton, apr_psprintf(p, "%s %s %s %s", area, r->method, r->pattern,

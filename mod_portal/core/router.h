@@ -35,7 +35,8 @@ typedef struct {
 /* The permission route needs in table: its own, or the table's default. */
 const char *portal_route_perm(const portal_route_table *table, const portal_route *route);
 
-/* Writes one line per route: "<area> <METHOD> <pattern> <permission>". */
+/* Writes "<area> DEFAULT * <default permission>", then one line per route:
+ * "<area> <METHOD> <pattern> <permission>". */
 void portal_route_dump(const portal_route_table *table, const char *area,
                        void (*line)(void *baton, const char *text), void *baton,
                        apr_pool_t *p);

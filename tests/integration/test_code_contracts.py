@@ -67,3 +67,15 @@ def test_every_catalog_key_the_code_names_exists():
     assert len(keys) > 30, "the scan finds the keys"
     missing = sorted(k for k in keys if not has(k))
     assert not missing, missing
+
+
+def test_content_disposition_is_built_in_one_place():
+    """File names reach headers only through core/disposition.c, which makes
+    them safe (RFC 6266 with an ASCII fallback)."""
+    setting = re.compile(r'apr_table_\w+\([^;]*"Content-Disposition"'
+                         r'(?![^;]*portal_content_disposition\()', re.S | re.I)
+    assert setting.search('apr_table_setn(r->headers_out, "Content-Disposition", v);')
+    assert not setting.search('apr_table_setn(h, "Content-Disposition",\n'
+                              '    portal_content_disposition(p, "attachment", name));')
+    elsewhere = [os.path.relpath(p, ROOT) for p in C_FILES if setting.search(open(p).read())]
+    assert not elsewhere, f"set Content-Disposition with portal_content_disposition: {elsewhere}"

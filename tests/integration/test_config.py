@@ -140,3 +140,16 @@ def test_dbd_lines_of_a_virtual_host_are_its_own(node_conf):
 ])
 def test_values_that_would_overflow_or_break_the_policy(node_conf, directive, value, expect):
     assert expect in line_of(configtest(node_conf, append=f"{directive} {value}\n"))
+
+
+def test_another_site_may_use_another_dbd_driver(node_conf):
+    """The portal in its own virtual host; a second site uses mod_dbd with
+    sqlite3 (say for mod_authn_dbd) and mounts no portal area: fine."""
+    path = os.path.join(node_conf.dir, "portal.conf")
+    portal = open(path).read()
+    with open(path, "w") as f:
+        f.write(f"<VirtualHost 127.0.0.1:{node_conf.port}>\nServerName portal\n{portal}\n"
+                f"</VirtualHost>\n<VirtualHost 127.0.0.1:{node_conf.port}>\nServerName other\n"
+                f"DBDriver sqlite3\nDBDParams {node_conf.dir}/other.db\n</VirtualHost>\n")
+    r = node_conf.configtest()
+    assert r.returncode == 0, r.stderr

@@ -85,3 +85,16 @@ def test_the_trailing_slash_redirect_keeps_an_escaped_path(node):
     assert r.headers["Location"].encode("latin-1") == b"/kabinet%20%C3%BC/pricing?x=%3F"
     followed = requests.get(node.url + "/kabinet%20%C3%BC/pricing/")
     assert followed.status_code == 200 and "$499.00" in text_of(followed.text)
+
+
+def test_links_and_redirects_of_an_odd_mount_are_escaped(node):
+    with requests.Session() as s:
+        page = s.get(node.url + "/kabinet%20%C3%BC/contact")
+        assert page.status_code == 200
+        assert 'href="/kabinet%20%C3%BC/pricing"' in page.text
+        assert 'action="/kabinet%20%C3%BC/contact"' in page.text
+        sent = s.post(node.url + "/kabinet%20%C3%BC/contact", allow_redirects=False, data={
+            "csrf": csrf_of(page.text), "name": "Leyla", "email": "leyla@example.az",
+            "topic": "sales", "message": "Mounted at an odd path, still works."})
+        assert sent.status_code == 303
+        assert sent.headers["Location"].encode("latin-1") == b"/kabinet%20%C3%BC/contact?sent=1"

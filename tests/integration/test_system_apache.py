@@ -16,6 +16,7 @@ than this machine's apache2 holds the port. CI runs it as root, on the
 machine CI runs on, like every test of `make test`."""
 
 import http.client
+import glob
 import os
 import re
 import shutil
@@ -127,6 +128,20 @@ class Saved:
                 st = os.stat(parent)
                 self.parents[parent] = (st.st_atime_ns, st.st_mtime_ns)
 
+    @staticmethod
+    def leftovers():
+        """Saves of a run that was killed before it could put things back
+        (its finalizer never ran): the machine is still as that run left it."""
+        return sorted(glob.glob("/var/tmp/mod_portal-system-apache-*/saved.tar"))
+
+    @classmethod
+    def put_back_leftovers(cls):
+        for tar in cls.leftovers():
+            left = cls.__new__(cls)
+            left.dir, left.tar, left.parents = os.path.dirname(tar), tar, {}
+            stop_system_apache()
+            left.restore()
+
     def restore(self):
         for p in TOUCHED:
             if os.path.isdir(p) and not os.path.islink(p):
@@ -146,6 +161,7 @@ def machine():
         pytest.skip("installs into the machine's own Apache: needs root")
     if not os.path.exists(VHOST) or shutil.which("apache2ctl") is None:
         pytest.skip("Debian's apache2 is not installed (make deps installs it)")
+    Saved.put_back_leftovers()
     was_running = system_apache_pid() is not None
     if stacklib.port_in_use(80) and not was_running:
         pytest.skip("port 80 is taken by something that is not this machine's apache2")

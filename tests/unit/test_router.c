@@ -40,7 +40,7 @@ static void test_permissions(apr_pool_t *p)
     CHECK_STR(portal_route_perm(&defaulted_table, &defaulted[2]), "team.manage");
     static char all[512];
     portal_route_dump(&defaulted_table, "admin", collect, all, p);
-    CHECK_STR(all, "admin GET /open public\nadmin GET /closed admin\n"
+    CHECK_STR(all, "admin DEFAULT * admin\nadmin GET /open public\nadmin GET /closed admin\n"
                    "admin POST /closed team.manage\n");
 }
 
