@@ -104,7 +104,7 @@ static void test_list_shape(void)
     CHECK(found);
     CHECK(entries >= 10000);
     CHECK(long_ones >= 1000);
-    printf("test_password: common-password list of %d entries, %d of 12+ characters\n",
+    printf("password: common-password list of %d entries, %d of 12+ characters\n",
            entries, long_ones);
 }
 
@@ -114,7 +114,7 @@ static void test_hash_and_verify(void)
     apr_time_t t0 = apr_time_now();
     CHECK_INT(portal_password_hash(pool, "correct horse battery", &h), APR_SUCCESS);
     apr_time_t took = apr_time_now() - t0;
-    printf("test_password: one policy hash (argon2id, %u MiB, %u passes) took %.1f ms\n",
+    printf("password: one policy hash (argon2id, %u MiB, %u passes) took %.1f ms\n",
            PORTAL_PWHASH_MEMLIMIT >> 20, PORTAL_PWHASH_OPSLIMIT, took / 1000.0);
     if (!CHECK(h != NULL))
         return;
@@ -189,7 +189,7 @@ static void test_dummy_timing(void)
     const char *h;
     CHECK_INT(portal_password_hash(pool, "the real password", &h), APR_SUCCESS);
     double real = best_ms(0, h), dummy = best_ms(1, NULL);
-    printf("test_password: verify %.1f ms, dummy verify %.1f ms\n", real, dummy);
+    printf("password: verify %.1f ms, dummy verify %.1f ms\n", real, dummy);
     /* Generous: the point is the same work, not a benchmark. */
     CHECK(dummy > real * 0.6 && dummy < real * 1.6);
     CHECK_INT(portal_password_dummy_verify(NULL), APR_SUCCESS);
@@ -264,5 +264,5 @@ int main(void)
     test_slots_threads();
     apr_pool_destroy(pool);
     apr_terminate();
-    return check_summary("test_password");
+    return check_summary("password");
 }

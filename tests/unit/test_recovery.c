@@ -79,5 +79,5 @@ int main(void)
     test_hash();
     apr_pool_destroy(pool);
     apr_terminate();
-    return check_summary("test_recovery");
+    return check_summary("recovery");
 }

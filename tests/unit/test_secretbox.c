@@ -125,5 +125,5 @@ int main(void)
     test_wipe_on_cleanup();
     apr_pool_destroy(pool);
     apr_terminate();
-    return check_summary("test_secretbox");
+    return check_summary("secretbox");
 }

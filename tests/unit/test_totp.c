@@ -86,7 +86,7 @@ static void test_rfc6238_vectors(void)
 static void test_against_oathtool(void)
 {
     if (system("command -v oathtool >/dev/null 2>&1") != 0) {
-        printf("test_totp: oathtool not installed, comparison with it skipped\n");
+        printf("totp: oathtool not installed, comparison with it skipped\n");
         return;
     }
     const unsigned char *secret;
@@ -188,5 +188,5 @@ int main(void)
     test_secret_new();
     apr_pool_destroy(pool);
     apr_terminate();
-    return check_summary("test_totp");
+    return check_summary("totp");
 }
