@@ -55,6 +55,8 @@ CLI_SRC := $(wildcard mod_portal/cli/*.c)
 HEADERS := $(shell find mod_portal -name '*.h')
 SQL_FILES := $(sort $(wildcard sql/*.sql))
 MIGRATIONS := $(sort $(wildcard sql/migrations/*.sql))
+# Data the library reads, compiled in like the SQL: data/common-passwords.txt.
+DATA_FILES := $(sort $(wildcard data/*.txt))
 
 LIB_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(LIB_SRC)) $(B)/obj/embedded.o
 GLUE_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(GLUE_SRC))
@@ -99,12 +101,14 @@ $(B)/embed: tools/embed.c
 
 CONF_FILES := conf/roles.json
 
-$(B)/embedded.c: $(B)/embed $(SQL_FILES) $(MIGRATIONS) $(CONF_FILES) mod_portal/core/embedded.h
+$(B)/embedded.c: $(B)/embed $(SQL_FILES) $(MIGRATIONS) $(CONF_FILES) $(DATA_FILES) \
+    mod_portal/core/embedded.h
 	@mkdir -p $(@D)
 	@{ echo '#include "embedded.h"'; \
 	  $(B)/embed portal_sql_files $(SQL_FILES); \
 	  $(B)/embed portal_migration_files $(MIGRATIONS); \
-	  $(B)/embed portal_conf_files $(CONF_FILES); } > $@.tmp && mv $@.tmp $@
+	  $(B)/embed portal_conf_files $(CONF_FILES); \
+	  $(B)/embed portal_data_files $(DATA_FILES); } > $@.tmp && mv $@.tmp $@
 
 $(B)/obj/embedded.o: $(B)/embedded.c
 	@gcc $(CPPFLAGS_ALL) $(CFLAGS_ALL) -c -o $@ $<

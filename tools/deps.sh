@@ -5,7 +5,7 @@ set -eu
 build="apache2 apache2-dev libaprutil1-dbd-pgsql postgresql libpq-dev
   libjansson-dev libsodium-dev libssl-dev libcurl4-openssl-dev libqrencode-dev pkg-config gcc make python3"
 test="python3 python3-pytest python3-requests python3-psycopg2
-  python3-aiosmtpd python3-yaml libaprutil1-dbd-sqlite3 oathtool chromium clang llvm libclang-rt-14-dev wrk curl procps"
+  python3-aiosmtpd python3-yaml libaprutil1-dbd-sqlite3 oathtool zbar-tools librsvg2-bin chromium clang llvm libclang-rt-14-dev wrk curl procps"
 case "${1:-build}" in
   build) want="$build" ;;
   test)  want="$build $test" ;;

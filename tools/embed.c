@@ -1,7 +1,7 @@
 /* Build tool: prints a C array named argv[1] holding the files argv[2..]
- * (by base name, in the order given), so the SQL the module prepares and
- * the migrations portalctl applies are compiled in and cannot drift from
- * the binary. */
+ * (by base name, in the order given), so the SQL the module prepares, the
+ * migrations portalctl applies and the data files (the common-password
+ * list) are compiled in and cannot drift from the binary. */
 #include <stdio.h>
 #include <string.h>
 

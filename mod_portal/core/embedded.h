@@ -12,6 +12,8 @@ typedef struct {
 extern const portal_embedded_file portal_sql_files[];
 /* sql/migrations/NNN_*.sql, in order; ends with a NULL name. */
 extern const portal_embedded_file portal_migration_files[];
+/* data/NAME.txt: data the library reads (common-passwords.txt); ends with a NULL name. */
+extern const portal_embedded_file portal_data_files[];
 
 /* conf/roles.json: the permission matrix; ends with a NULL name. */
 extern const portal_embedded_file portal_conf_files[];
