@@ -12,6 +12,7 @@
 #include "core/portal_req.h"
 #include "areas.h"
 #include "core/files.h"
+#include "core/password.h"
 
 static const portal_area areas[] = {
     { "cabinet",   "portal-cabinet",   &portal_cabinet_routes,   0, 1 },
@@ -156,6 +157,7 @@ static int portal_dump_routes(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *p
  * removes those older than a day (no live upload lasts that long). */
 static void portal_child_init(apr_pool_t *p, server_rec *s)
 {
+    portal_password_slots_init(0);   /* argon2id runs at once: bounded memory */
     for (server_rec *vs = s; vs; vs = vs->next) {
         const portal_server_cfg *c = portal_server_config(vs);
         if (c->storage_dir)

@@ -8,3 +8,21 @@ VALUES ('monthly',   1,  4900, 'USD', 3, false),
        ('halfyear',  6, 26400, 'USD', 3, false),
        ('yearly',   12, 49900, 'USD', 3, true)
 ON CONFLICT (code) DO NOTHING;
+
+-- name: tenant
+-- The demo company, under its fixed id.
+INSERT INTO tenants (id, name, tax_id, country, city, phone)
+VALUES ($1::uuid, $2, '1234567891', 'AZ', 'Bakı', '+994 12 555 01 01')
+ON CONFLICT (id) DO NOTHING;
+
+-- name: user
+-- A demo person, verified, terms accepted; a password changed since is kept.
+INSERT INTO users (email, password_hash, name, locale, email_verified_at,
+                   terms_version, terms_accepted_at)
+VALUES ($1, $2, $3, $4, now(), 'demo', now())
+ON CONFLICT (email) DO NOTHING;
+
+-- name: member
+INSERT INTO tenant_members (tenant_id, user_id, role)
+SELECT $1::uuid, id, $3 FROM users WHERE email = $2
+ON CONFLICT (tenant_id, user_id) DO NOTHING;

@@ -50,6 +50,12 @@ def main():
         node.start()
         s.nodes.append(node)
         url = node.url
+        customer, member = s.demo["customer"], s.demo["member"]
+        demo_json = stack.write_demo_json(state, {
+            "url": url + "/",
+            "customer": {k: customer[k] for k in ("email", "password", "company")},
+            "member": {k: member[k] for k in ("email", "password")},
+        })
         print(f"""
 mod_portal is running at {url}/
 
@@ -57,12 +63,17 @@ mod_portal is running at {url}/
                                     Security, Contact
   Languages       the switcher in the header, or {url}/pricing?lang=ru (en, tr, az, ru)
   Contact form    {url}/contact     messages land in the contact_messages table
+  Sign in         {url}/signin      as the owner of {customer["company"]}:
+                                    {customer["email"]} / {customer["password"]}
+                                    or as a member: {member["email"]} / {member["password"]}
+  Dashboard       {url}/account/    the company, what the account needs, recent sign-ins
   Admin status    {url}/admin/      allowed from 127.0.0.1 only (Require ip)
   Licensing API   curl {url}/api/license/v1/ping
   Database        psql "host=127.0.0.1 port={s.pg.port} dbname=portal user=portal_owner"
   Logs            {node.error_log}
   Doctor          build/portalctl -c {node.dir}/portal.conf --apache-user nobody doctor
 
+All of this, for a script: {demo_json}
 Ctrl-C stops Apache and PostgreSQL; the data stays in {state} for the next make run.
 """, flush=True)
         while not stopping and node.proc.poll() is None:

@@ -188,6 +188,33 @@ def portalctl(*args, conninfo=None, check=True):
     return r
 
 
+def demo_accounts(seed_output):
+    """The demo accounts `portalctl seed-demo` reports on its last line."""
+    import json
+    for line in seed_output.splitlines():
+        if line.startswith("seed-demo: accounts "):
+            return json.loads(line[len("seed-demo: accounts "):])
+    raise StackError("portalctl seed-demo reported no demo accounts:\n" + seed_output)
+
+
+def write_demo_json(state, extra):
+    """Adds extra's keys to STATE/demo.json (var/demo.json under make run),
+    keeping what other parts of the demo wrote there."""
+    import json
+    path = os.path.join(state, "demo.json")
+    try:
+        with open(path) as f:
+            data = json.load(f)
+    except (OSError, ValueError):
+        data = {}
+    data.update(extra)
+    with open(path + ".tmp", "w") as f:
+        json.dump(data, f, indent=2, ensure_ascii=False)
+        f.write("\n")
+    os.replace(path + ".tmp", path)
+    return path
+
+
 def fill(template, values):
     for k, v in values.items():
         template = template.replace("@" + k + "@", str(v))
@@ -306,6 +333,7 @@ class Stack:
         self.state = state_dir
         self.pg = Postgres(state_dir, pg_port or free_port())
         self.nodes = []
+        self.demo = {}
 
     @property
     def owner_db(self):
@@ -323,7 +351,8 @@ class Stack:
         self.pg.bootstrap()
         portalctl("migrate", conninfo=self.owner_db)
         if demo:
-            portalctl("seed-demo", conninfo=self.owner_db)
+            out = portalctl("seed-demo", conninfo=self.owner_db).stdout
+            self.demo = demo_accounts(out)
         make_secret(os.path.join(self.state, "secret"))
 
     def add_node(self, name="apache", port=None, **kw):

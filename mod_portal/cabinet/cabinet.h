@@ -10,6 +10,10 @@ int portal_cabinet_security(portal_req *pr);
 int portal_cabinet_pricing(portal_req *pr);
 int portal_cabinet_contact(portal_req *pr);
 int portal_cabinet_contact_send(portal_req *pr);
+int portal_cabinet_signin(portal_req *pr);
+int portal_cabinet_signin_send(portal_req *pr);
+int portal_cabinet_signout(portal_req *pr);
+int portal_cabinet_account(portal_req *pr);
 
 /* The plans on sale as the Pricing page shows them (array of objects), and
  * the home page's "from" phrase with the lowest monthly price (NULL without

@@ -10,6 +10,10 @@ static const portal_route routes[] = {
     { "GET",  "/security", "public", portal_cabinet_security },
     { "GET",  "/contact",  "public", portal_cabinet_contact },
     { "POST", "/contact",  "public", portal_cabinet_contact_send },
+    { "GET",  "/signin",   "guest",  portal_cabinet_signin },
+    { "POST", "/signin",   "guest",  portal_cabinet_signin_send },
+    { "POST", "/signout",  NULL,     portal_cabinet_signout },
+    { "GET",  "/account/", NULL,     portal_cabinet_account },
 };
 
 /* A route without a perm needs a signed-in member of a tenant. */

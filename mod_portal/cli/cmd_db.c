@@ -2,9 +2,12 @@
 #include "cli.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <jansson.h>
 #include "embedded.h"
 #include "migrate.h"
+#include "password.h"
 
 static void report_applied(void *baton, const portal_migration *m)
 {
@@ -57,6 +60,24 @@ int portal_cli_migrate(portal_cli *cli, int status_only)
     return 0;
 }
 
+/* The demo company and its people: what `make run` prints and writes to
+ * var/demo.json, and what the tests sign in with. */
+#define DEMO_TENANT "5e0d7a9c-3b1f-4c2e-9a8d-6f4b2c1e0a01"
+#define DEMO_COMPANY "Xəzər Ticarət MMC"
+static const struct {
+    const char *key, *email, *password, *name, *locale, *role;
+} demo_people[] = {
+    { "customer", "owner@xezer.example", "Xezer-owner-2026", "Aysel Məmmədova", "az", "owner" },
+    { "member", "member@xezer.example", "Xezer-member-2026", "Rauf Əliyev", "az", "member" },
+};
+
+static int seed_failed(portal_cli *cli, const char *what, const portal_db_error *e)
+{
+    fprintf(stderr, "portalctl: seed-demo: %s: %s (run `portalctl migrate` first?)\n", what,
+            portal_db_error_line(cli->pool, e));
+    return 1;
+}
+
 int portal_cli_seed_demo(portal_cli *cli)
 {
     portal_db *db = portal_cli_connect(cli, cli->db);
@@ -64,11 +85,36 @@ int portal_cli_seed_demo(portal_cli *cli)
         return 1;
     portal_db_result *res;
     portal_db_error e;
-    if (portal_db_query(db, cli->pool, "demo.plans", 0, NULL, &res, &e) != APR_SUCCESS) {
-        fprintf(stderr, "portalctl: seed-demo: %s (run `portalctl migrate` first?)\n",
-                portal_db_error_line(cli->pool, &e));
-        return 1;
-    }
+    if (portal_db_query(db, cli->pool, "demo.plans", 0, NULL, &res, &e) != APR_SUCCESS)
+        return seed_failed(cli, "plans", &e);
     printf("seed-demo: %lld plans added (existing ones kept)\n", portal_db_affected(res));
+
+    const char *tenant[] = { DEMO_TENANT, DEMO_COMPANY };
+    if (portal_db_query_as(db, cli->pool, PORTAL_DB_ALL_TENANTS, "demo.tenant", 2, tenant,
+                           &res, &e) != APR_SUCCESS)
+        return seed_failed(cli, "company", &e);
+    json_t *out = json_object();
+    for (apr_size_t i = 0; i < sizeof(demo_people) / sizeof(demo_people[0]); i++) {
+        const char *hash;
+        if (portal_password_hash(cli->pool, demo_people[i].password, &hash) != APR_SUCCESS) {
+            fprintf(stderr, "portalctl: seed-demo: cannot hash a password\n");
+            return 1;
+        }
+        const char *user[] = { demo_people[i].email, hash, demo_people[i].name,
+                               demo_people[i].locale };
+        const char *member[] = { DEMO_TENANT, demo_people[i].email, demo_people[i].role };
+        if (portal_db_query(db, cli->pool, "demo.user", 4, user, &res, &e) != APR_SUCCESS
+            || portal_db_query_as(db, cli->pool, PORTAL_DB_ALL_TENANTS, "demo.member", 3,
+                                  member, &res, &e) != APR_SUCCESS)
+            return seed_failed(cli, demo_people[i].email, &e);
+        json_object_set_new(out, demo_people[i].key, json_pack("{s:s, s:s, s:s, s:s}",
+            "email", demo_people[i].email, "password", demo_people[i].password,
+            "company", DEMO_COMPANY, "role", demo_people[i].role));
+    }
+    /* One line a script can read: the accounts to try (stack.py, make run). */
+    char *text = json_dumps(out, JSON_COMPACT);
+    printf("seed-demo: accounts %s\n", text ? text : "{}");
+    free(text);
+    json_decref(out);
     return 0;
 }

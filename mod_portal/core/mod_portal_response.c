@@ -58,12 +58,15 @@ json_t *portal_view(portal_req *pr, const char *page)
     apr_pool_t *p = pr->r->pool;
     const char *root = site_root(pr);
     const char *home = *root ? apr_pstrcat(p, root, "/", NULL) : "/";
-    json_t *url = json_pack("{s:s, s:s, s:s, s:s, s:s}",
+    json_t *url = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
         "home", home,
         "features", apr_pstrcat(p, root, "/features", NULL),
         "pricing", apr_pstrcat(p, root, "/pricing", NULL),
         "security", apr_pstrcat(p, root, "/security", NULL),
-        "contact", apr_pstrcat(p, root, "/contact", NULL));
+        "contact", apr_pstrcat(p, root, "/contact", NULL),
+        "signin", apr_pstrcat(p, root, "/signin", NULL),
+        "signout", apr_pstrcat(p, root, "/signout", NULL),
+        "account", apr_pstrcat(p, root, "/account/", NULL));
     apr_time_exp_t now;
     apr_time_exp_gmt(&now, apr_time_now());
     json_t *v = json_object();
@@ -78,6 +81,11 @@ json_t *portal_view(portal_req *pr, const char *page)
         "title", portal_text(pr, apr_pstrcat(p, "pages.", page, ".title", NULL)),
         "description", portal_text(pr, apr_pstrcat(p, "pages.", page, ".description", NULL))));
     json_object_set_new(v, "request_id", json_string(pr->request_id));
+    if (pr->session)   /* the header's account menu and its sign-out form */
+        json_object_set_new(v, "account", json_pack("{s:s, s:s, s:s, s:s}",
+            "name", *pr->session->name ? pr->session->name : pr->session->email,
+            "email", pr->session->email, "company", pr->session->tenant_name,
+            "csrf", portal_csrf_token(pr)));
     json_object_set_new(v, "year", json_integer(now.tm_year + 1900));
     pr->view = portal_json_owned(p, v);
     return v;

@@ -170,7 +170,7 @@ const char *portal_next_path(const char *next, const char *mount)
     if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\')
         return NULL;
     for (const unsigned char *c = (const unsigned char *)next; *c; c++)
-        if (*c < 0x20 || *c == 0x7f || *c == '\\')
+        if (*c <= 0x20 || *c >= 0x7f || *c == '\\')   /* ours are escaped */
             return NULL;
     apr_size_t n = strlen(mount);
     if (n && (strncmp(next, mount, n) != 0 || (next[n] != '/' && next[n] != '\0'

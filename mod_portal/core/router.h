@@ -74,7 +74,8 @@ const char *portal_route_relative(apr_pool_t *p, const char *mount, const char *
 
 /* The ?next= of a sign-in page if it is a path inside the site mounted at
  * mount ("" for "/"): absolute-path only, no "//" or "\\" that a browser
- * would read as another host, no scheme, no control character. NULL
+ * would read as another host, no scheme, nothing but printable ASCII
+ * without spaces (the links the portal makes are escaped). NULL
  * otherwise, and the caller goes to its default. */
 const char *portal_next_path(const char *next, const char *mount);
 

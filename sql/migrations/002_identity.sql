@@ -157,3 +157,22 @@ GRANT SELECT, INSERT, UPDATE (revoked_at, last_seen_at) ON sessions TO portal_ap
 
 COMMENT ON COLUMN sessions.tenant_id IS
     'not tenant-owned: a session belongs to its user; this is the tenant signed into';
+
+-- The companies a person belongs to, for sign-in (which has no tenant yet):
+-- one narrow door through the policies, by user id only.
+CREATE FUNCTION portal_user_memberships(p_user uuid)
+RETURNS TABLE (tenant_id uuid, role text, tenant_name text, tenant_status text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+BEGIN
+    PERFORM set_config('portal.all_tenants', 'on', true);
+    RETURN QUERY
+        SELECT m.tenant_id, m.role, t.name, t.status
+          FROM tenant_members m JOIN tenants t ON t.id = m.tenant_id
+         WHERE m.user_id = p_user
+         ORDER BY m.created_at, m.tenant_id;
+    PERFORM set_config('portal.all_tenants', '', true);
+END
+$$;
+REVOKE ALL ON FUNCTION portal_user_memberships(uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION portal_user_memberships(uuid) TO portal_app;

@@ -20,6 +20,10 @@ EXPECTED = {
     ("cabinet", "GET", "/security"): "public",
     ("cabinet", "GET", "/contact"): "public",
     ("cabinet", "POST", "/contact"): "public",
+    ("cabinet", "GET", "/signin"): "guest",
+    ("cabinet", "POST", "/signin"): "guest",
+    ("cabinet", "POST", "/signout"): "member",
+    ("cabinet", "GET", "/account/"): "member",
     # Behind the <Location>'s `Require ip` only: versions and health.
     ("admin", "GET", "/"): "public",
     ("licensing", "GET", "/v1/ping"): "public",

@@ -55,6 +55,9 @@ static void test_next_path(void)
     CHECK(portal_next_path("/a\\b", "") == NULL);
     CHECK(portal_next_path("/a\r\nLocation: x", "") == NULL);
     CHECK(portal_next_path("/portalx/account", "/portal") == NULL);
+    CHECK(portal_next_path("/a b", "") == NULL);
+    CHECK(portal_next_path("/caf\xC3\xA9", "") == NULL);
+    CHECK_STR(portal_next_path("/caf%C3%A9?q=%20", ""), "/caf%C3%A9?q=%20");
     CHECK(portal_next_path("/other", "/portal") == NULL);
     CHECK(portal_next_path("", "") == NULL && portal_next_path(NULL, "") == NULL);
 }

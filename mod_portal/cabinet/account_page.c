@@ -1,0 +1,51 @@
+/* The dashboard (/account/): the company, what the account needs now, and
+ * the recent sign-ins. Later areas add their cards. */
+#include "cabinet.h"
+
+#include <apr_strings.h>
+
+static json_t *needs(portal_req *pr)
+{
+    json_t *list = json_array();
+    if (!pr->session->email_verified)
+        json_array_append_new(list, json_pack("{s:s, s:s}", "kind", "warning",
+            "text", portal_text(pr, "account.needs.verify_email")));
+    if (!pr->session->totp_enabled)
+        json_array_append_new(list, json_pack("{s:s, s:s}", "kind", "info",
+            "text", portal_text(pr, "account.needs.enable_2fa")));
+    return list;
+}
+
+static apr_status_t recent_sessions(portal_req *pr, json_t **out, portal_db_error *err)
+{
+    const char *params[] = { pr->session->user_id, pr->session->id, pr->session->time_zone };
+    portal_db_result *res;
+    if (portal_query(pr, "cabinet.recent_sessions", 3, params, &res, err) != APR_SUCCESS)
+        return APR_EGENERAL;
+    json_t *list = json_array();
+    for (int i = 0; i < portal_db_nrows(res); i++) {
+        const char *ip = portal_db_get(res, i, "ip");
+        const char *ua = portal_db_get(res, i, "user_agent");
+        json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:b, s:b}",
+            "at_iso", portal_db_get(res, i, "at_iso"), "at", portal_db_get(res, i, "at_local"),
+            "ip", ip ? ip : "", "device", ua && *ua ? ua : portal_text(pr, "account.unknown_device"),
+            "current", portal_db_get_bool(res, i, "current"),
+            "active", portal_db_get_bool(res, i, "active")));
+    }
+    *out = list;
+    return APR_SUCCESS;
+}
+
+int portal_cabinet_account(portal_req *pr)
+{
+    portal_db_error err;
+    json_t *sessions;
+    if (recent_sessions(pr, &sessions, &err) != APR_SUCCESS)
+        return portal_fail_db(pr, "dashboard", &err);
+    json_t *view = portal_view(pr, "account");
+    json_t *list = needs(pr);
+    json_object_set_new(view, "has_needs", json_boolean(json_array_size(list) > 0));
+    json_object_set_new(view, "needs", list);
+    json_object_set_new(view, "sessions", sessions);
+    return portal_render(pr, HTTP_OK, "cabinet/account");
+}

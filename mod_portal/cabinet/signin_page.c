@@ -1,0 +1,131 @@
+/* Sign-in and sign-out of customers. A wrong password and an unknown
+ * e-mail get the same answer in about the same time (a dummy argon2id run),
+ * so the form never tells whether an address has an account. */
+#include "cabinet.h"
+
+#include <apr_strings.h>
+#include "../core/password.h"
+#include "identity_rules.h"
+
+#define MAX_PASSWORD_FIELD 1024
+
+/* The page to land on after signing in: ?next= when it is a path of this
+ * site, else the dashboard. */
+static const char *landing(portal_req *pr, const char *next)
+{
+    const char *safe = portal_next_path(next, pr->mount_url);
+    return safe ? safe : portal_url(pr, "/account/");
+}
+
+static int show_form(portal_req *pr, int status, const char *email, const char *next,
+                     const char *error_key)
+{
+    json_t *view = portal_view(pr, "signin");
+    json_object_set_new(view, "action", json_string(portal_url(pr, "/signin")));
+    json_object_set_new(view, "csrf", json_string(portal_csrf_token(pr)));
+    json_object_set_new(view, "form", json_pack("{s:s, s:s}", "email", email ? email : "",
+                                                "next", next ? next : ""));
+    if (error_key)
+        json_object_set_new(view, "error", json_string(portal_text(pr, error_key)));
+    return portal_render(pr, status, "cabinet/signin");
+}
+
+int portal_cabinet_signin(portal_req *pr)
+{
+    const char *next = apr_table_get(pr->query, "next");
+    if (apr_table_get(pr->query, "signed_out"))
+        json_object_set_new(portal_view(pr, "signin"), "notice",
+                            json_string(portal_text(pr, "signin.signed_out")));
+    return show_form(pr, HTTP_OK, NULL, portal_next_path(next, pr->mount_url), NULL);
+}
+
+/* Checks password against the account's hash, or spends the same time on
+ * a dummy hash when there is no account. 1 when it matches. */
+static int password_matches(portal_req *pr, const portal_db_result *user, const char *password,
+                            portal_db_error *err)
+{
+    if (portal_db_nrows(user) != 1) {
+        portal_password_dummy_verify(password);
+        return 0;
+    }
+    const char *hash = portal_db_get(user, 0, "password_hash");
+    if (!portal_password_verify(hash, password))
+        return 0;
+    if (portal_password_needs_rehash(hash)) {
+        const char *stronger;
+        portal_db_result *res;
+        const char *params[2] = { portal_db_get(user, 0, "id"), NULL };
+        if (portal_password_hash(pr->r->pool, password, &stronger) == APR_SUCCESS) {
+            params[1] = stronger;
+            if (portal_query(pr, "cabinet.user_rehash", 2, params, &res, err) != APR_SUCCESS)
+                portal_log_error(pr, 0, "rehash at sign-in: %s",
+                                 portal_db_error_line(pr->r->pool, err));
+        }
+    }
+    return 1;
+}
+
+/* The first active company of the person, or NULL (*suspended set when
+ * they all are). */
+static const char *open_tenant(portal_req *pr, const char *user_id, int *suspended,
+                               portal_db_error *err, apr_status_t *rv)
+{
+    portal_db_result *res;
+    const char *params[] = { user_id };
+    *suspended = 0;
+    *rv = portal_query(pr, "cabinet.user_memberships", 1, params, &res, err);
+    if (*rv != APR_SUCCESS)
+        return NULL;
+    for (int i = 0; i < portal_db_nrows(res); i++) {
+        if (strcmp(portal_db_get(res, i, "tenant_status"), "active") == 0)
+            return portal_db_get(res, i, "tenant_id");
+        *suspended = 1;
+    }
+    return NULL;
+}
+
+int portal_cabinet_signin_send(portal_req *pr)
+{
+    const char *raw_email = apr_table_get(pr->form, "email");
+    const char *password = apr_table_get(pr->form, "password");
+    const char *next = apr_table_get(pr->form, "next");
+    const char *email = portal_email_normalize(pr->r->pool, raw_email);
+    if (!email || !password || !*password || strlen(password) > MAX_PASSWORD_FIELD)
+        return show_form(pr, HTTP_BAD_REQUEST, raw_email, next, "signin.errors.missing");
+
+    /* argon2id needs 19 MiB a run: a few at once per process, no more. */
+    if (!portal_password_slot_take()) {
+        apr_table_setn(pr->r->err_headers_out, "Retry-After", "2");
+        return portal_fail(pr, HTTP_SERVICE_UNAVAILABLE, "busy");
+    }
+    portal_db_error err;
+    portal_db_result *user;
+    const char *params[] = { email };
+    apr_status_t rv = portal_query(pr, "cabinet.user_for_signin", 1, params, &user, &err);
+    int matches = rv == APR_SUCCESS && password_matches(pr, user, password, &err);
+    portal_password_slot_give();
+    if (rv != APR_SUCCESS)
+        return portal_fail_db(pr, "sign-in", &err);
+    if (!matches)
+        return show_form(pr, HTTP_UNAUTHORIZED, raw_email, next, "signin.errors.wrong");
+
+    const char *user_id = portal_db_get(user, 0, "id");
+    int suspended;
+    const char *tenant = open_tenant(pr, user_id, &suspended, &err, &rv);
+    if (rv != APR_SUCCESS)
+        return portal_fail_db(pr, "sign-in memberships", &err);
+    if (!tenant)
+        return show_form(pr, HTTP_FORBIDDEN, raw_email, next,
+                         suspended ? "signin.errors.suspended" : "signin.errors.no_company");
+    if (portal_session_start(pr, user_id, tenant, &err) != APR_SUCCESS)
+        return portal_fail_db(pr, "starting a session", &err);
+    return portal_redirect(pr, HTTP_SEE_OTHER, landing(pr, next));
+}
+
+int portal_cabinet_signout(portal_req *pr)
+{
+    portal_db_error err;
+    if (portal_session_end(pr, &err) != APR_SUCCESS)
+        return portal_fail_db(pr, "signing out", &err);
+    return portal_redirect(pr, HTTP_SEE_OTHER, portal_url(pr, "/signin?signed_out=1"));
+}
