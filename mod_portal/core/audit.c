@@ -83,6 +83,12 @@ const char *portal_audit_text(apr_pool_t *p, const char *s, apr_size_t max)
     return out;
 }
 
+/* APR's formatter has no %s. */
+static const char *i64(apr_pool_t *p, long long v)
+{
+    return apr_off_t_toa(p, (apr_off_t)v);
+}
+
 static apr_status_t refuse(portal_db_error *err, const char *why)
 {
     err->kind = PORTAL_DB_FAILED;
@@ -205,7 +211,7 @@ const char *portal_audit_chain_hash(apr_pool_t *p, const char *prev_hex, const c
 static int verify_page(portal_db *db, apr_pool_t *p, long long *last_id, const char **prev_hash,
                        portal_audit_report *out, portal_db_error *err)
 {
-    const char *params[] = { apr_psprintf(p, "%lld", *last_id), apr_itoa(p, PAGE_ROWS) };
+    const char *params[] = { i64(p, *last_id), apr_itoa(p, PAGE_ROWS) };
     portal_db_result *res;
     if (portal_db_query(db, p, "audit.chain_page", 2, params, &res, err) != APR_SUCCESS)
         return -1;
@@ -275,7 +281,7 @@ apr_status_t portal_audit_verify(portal_db *db, apr_pool_t *p, portal_audit_repo
     if (out->problem != PORTAL_AUDIT_INTACT)
         return APR_SUCCESS;
 
-    const char *params[] = { apr_psprintf(p, "%lld", last_id) };
+    const char *params[] = { i64(p, last_id) };
     rv = portal_db_query(db, p, "audit.unchained", 1, params, &res, err);
     if (rv != APR_SUCCESS)
         return rv;
@@ -292,17 +298,17 @@ const char *portal_audit_problem_text(apr_pool_t *p, const portal_audit_report *
     case PORTAL_AUDIT_INTACT:
         return "chain intact";
     case PORTAL_AUDIT_EDITED:
-        return apr_psprintf(p, "row %lld was edited after it was sealed: its hash does not "
-                            "match its content (or its chain entry was changed)", r->bad_id);
+        return apr_psprintf(p, "row %s was edited after it was sealed: its hash does not "
+                            "match its content (or its chain entry was changed)", i64(p, r->bad_id));
     case PORTAL_AUDIT_REMOVED:
-        return apr_psprintf(p, "row %lld was removed: it was sealed, and is gone from "
-                            "audit_log", r->bad_id);
+        return apr_psprintf(p, "row %s was removed: it was sealed, and is gone from "
+                            "audit_log", i64(p, r->bad_id));
     case PORTAL_AUDIT_CHAIN_CUT:
-        return apr_psprintf(p, "sealed rows after row %lld and before row %lld were removed, "
-                            "with their chain entries", r->prev_id, r->bad_id);
+        return apr_psprintf(p, "sealed rows after row %s and before row %s were removed, "
+                            "with their chain entries", i64(p, r->prev_id), i64(p, r->bad_id));
     case PORTAL_AUDIT_UNCHAINED:
-        return apr_psprintf(p, "row %lld is inside the sealed range but not in the chain: it "
-                            "was inserted behind the sealer's back", r->bad_id);
+        return apr_psprintf(p, "row %s is inside the sealed range but not in the chain: it "
+                            "was inserted behind the sealer's back", i64(p, r->bad_id));
     }
     return "unknown problem";
 }

@@ -126,7 +126,8 @@ CREATE TRIGGER audit_chain_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON au
 --   created_at  microseconds since 1970-01-01 00:00 UTC, decimal
 --   event, actor_kind, actor_email, user_agent, request_id   as stored
 --   actor_id, tenant_id   uuid text (lowercase, with hyphens)
---   ip          inet text ("192.0.2.1", "2001:db8::1", a mask only if not /32 or /128)
+--   ip          text(inet): the address with its mask, always ("192.0.2.1/32",
+--               "2001:db8::1/128")
 --   detail      jsonb text (PostgreSQL's normal form: keys sorted, one space
 --               after ":" and ",")
 --
