@@ -46,8 +46,9 @@ int portal_cli_audit_seal(portal_cli *cli, int wait_seconds)
     }
     printf("audit seal: %lld rows sealed, chain head row %lld\n", r.sealed, r.head_id);
     if (r.waiting)
-        printf("%lld rows wait: a transaction older than this run was still open after "
-               "%d s; the next run seals them\n", r.waiting, wait_seconds);
+        printf("%lld rows wait for the next run (they came during this one, or a "
+               "transaction older than it was still open after %d s)\n", r.waiting,
+               wait_seconds);
     return 0;
 }
 
