@@ -8,14 +8,6 @@ SELECT code, months, price_minor, currency, max_devices, popular
  WHERE active
  ORDER BY currency, months;
 
--- name: contact_recent_from_ip
--- retry: safe
--- Messages the same address sent in the last hour.
-SELECT count(*) AS recent
-  FROM contact_messages
- WHERE client_ip = $1::inet
-   AND created_at > now() - interval '1 hour';
-
 -- name: contact_insert
 INSERT INTO contact_messages (locale, name, email, company, topic, message, request_id,
                               client_ip, attachment_id, attachment_name,

@@ -10,6 +10,7 @@
 #include "../core/files.h"
 #include "../core/format.h"
 #include "../core/i18n.h"
+#include "../core/ratelimit.h"
 #include "contact_rules.h"
 
 #define HEAD_BYTES 512
@@ -193,14 +194,12 @@ int portal_cabinet_contact_send(portal_req *pr)
     if (portal_contact_validate(p, &in, filep, errors, &file_type) > 0)
         return show_form(pr, HTTP_UNPROCESSABLE_ENTITY, &in, errors);
 
-    portal_db_result *res;
-    portal_db_error err;
-    const char *ip[] = { pr->r->useragent_ip };
-    if (portal_query(pr, "cabinet.contact_recent_from_ip", 1, ip, &res, &err) != APR_SUCCESS)
-        return portal_fail_db(pr, "counting recent contact messages", &err);
-    if (portal_db_get_int(res, 0, "recent") >= MAX_MESSAGES_PER_HOUR) {
-        apr_table_setn(pr->r->err_headers_out, "Retry-After", "3600");
-        return portal_fail(pr, HTTP_TOO_MANY_REQUESTS, "rate_limited");
-    }
+    /* Counted after validation (a form sent back with its errors costs
+     * nothing), before the transaction that stores the message. */
+    int rc = portal_limit_as(pr, "contact_rate_limited", "contact.ip",
+                             portal_rate_key_ip(p, pr->r->useragent_ip),
+                             MAX_MESSAGES_PER_HOUR, 3600);
+    if (rc != OK)
+        return rc;
     return store_message(pr, &in, upload, file_type);
 }

@@ -21,5 +21,8 @@ int portal_cli_migrate(portal_cli *cli, int status_only);
 int portal_cli_seed_demo(portal_cli *cli);
 int portal_cli_doctor(portal_cli *cli);
 int portal_cli_secret(portal_cli *cli, const char *path);
+int portal_cli_audit_verify(portal_cli *cli);
+int portal_cli_audit_seal(portal_cli *cli, int wait_seconds);
+int portal_cli_ratelimit_prune(portal_cli *cli);
 
 #endif

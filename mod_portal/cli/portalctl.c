@@ -1,4 +1,4 @@
-/* portalctl: migrate, seed-demo, doctor, secret. */
+/* portalctl: migrate, seed-demo, doctor, secret, audit, ratelimit. */
 #include "cli.h"
 
 #include <stdio.h>
@@ -19,10 +19,24 @@ static void usage(FILE *to)
         "  seed-demo          load the demo plans (idempotent)\n"
         "  doctor             check a portal installation; one line per check, with the fix\n"
         "  secret FILE        create the server secret FILE (mode 0600) if it does not exist\n"
+        "  audit verify       recompute the audit log's hash chain (as the schema owner);\n"
+        "                     exit 1 naming the first edited or removed row\n"
+        "  audit seal [--wait SECONDS]\n"
+        "                     chain the audit rows committed so far (waits up to 5 s for\n"
+        "                     older transactions; run it every minute until the jobs runner does)\n"
+        "  ratelimit prune    delete rate-limit counters whose window ended\n"
         "\n"
         "The database is --db, else $PORTAL_DB, else libpq's PGHOST/PGUSER/... variables.\n"
         "doctor reads the Apache configuration -c (default\n"
         "/etc/apache2/conf-available/portal.conf) for the Portal* and DBDParams lines.\n");
+}
+
+/* 0..3600 seconds, or -1. */
+static int wait_seconds(const char *s)
+{
+    char *end;
+    long n = strtol(s, &end, 10);
+    return *s && !*end && n >= 0 && n <= 3600 ? (int)n : -1;
 }
 
 static apr_status_t finish_conn(void *conn)
@@ -91,6 +105,15 @@ int main(int argc, const char *const *argv)
         return portal_cli_doctor(&cli);
     if (strcmp(cmd, "secret") == 0 && rest == 1)
         return portal_cli_secret(&cli, argv[i + 1]);
+    if (strcmp(cmd, "audit") == 0 && rest == 1 && strcmp(argv[i + 1], "verify") == 0)
+        return portal_cli_audit_verify(&cli);
+    if (strcmp(cmd, "audit") == 0 && rest == 1 && strcmp(argv[i + 1], "seal") == 0)
+        return portal_cli_audit_seal(&cli, 5);
+    if (strcmp(cmd, "audit") == 0 && rest == 3 && strcmp(argv[i + 1], "seal") == 0
+        && strcmp(argv[i + 2], "--wait") == 0 && wait_seconds(argv[i + 3]) >= 0)
+        return portal_cli_audit_seal(&cli, wait_seconds(argv[i + 3]));
+    if (strcmp(cmd, "ratelimit") == 0 && rest == 1 && strcmp(argv[i + 1], "prune") == 0)
+        return portal_cli_ratelimit_prune(&cli);
     fprintf(stderr, "portalctl: unknown command or arguments: %s\n", cmd);
     usage(stderr);
     return 2;

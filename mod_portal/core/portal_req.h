@@ -90,6 +90,19 @@ int portal_redirect(portal_req *pr, int status, const char *location);
 int portal_fail(portal_req *pr, int status, const char *code);
 /* Logs a database failure once with the request id and answers 503 or 500. */
 int portal_fail_db(portal_req *pr, const char *doing, const portal_db_error *err);
+/* Rate limits (core/ratelimit.h): counts one hit of key in bucket, shared
+ * by every Apache node. OK when it is allowed; otherwise answers 429 with
+ * Retry-After and errors.rate_limited (portal_limit_as: errors.<code>) and
+ * returns PORTAL_ANSWERED, or 503 while PostgreSQL is down. Call it before
+ * BEGIN: a hit counts whatever the request does after. Pass IP addresses
+ * through portal_rate_key_ip and e-mails through portal_rate_key_email.
+ *     int rc = portal_limit(pr, "signin.ip", portal_rate_key_ip(p, ip), 20, 600);
+ *     if (rc != OK)
+ *         return rc; */
+int portal_limit(portal_req *pr, const char *bucket, const char *key, int limit,
+                 int window_seconds);
+int portal_limit_as(portal_req *pr, const char *code, const char *bucket, const char *key,
+                    int limit, int window_seconds);
 /* Logs an error once with the request id. */
 void portal_log_error(portal_req *pr, apr_status_t rv, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

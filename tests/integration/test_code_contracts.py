@@ -56,7 +56,9 @@ def test_every_catalog_key_the_code_names_exists():
         plural_bases |= set(re.findall(r'portal_i18n_count\([^;]*?"([a-z][\w.]+)"', src, re.S))
         keys |= set(re.findall(r'portal_text\(pr, "([\w.]+)"\)', src))
         keys |= set(re.findall(r'"((?:contact\.errors|admin|pricing|home|money)\.[\w.]+)"', src))
-        for code in re.findall(r'portal_fail\(pr, \w+, "(\w+)"\)', src):
+        codes = re.findall(r'portal_fail\(pr, \w+, "(\w+)"\)', src)
+        codes += re.findall(r'portal_limit_as\(pr, "(\w+)"', src)
+        for code in codes:
             keys |= {f"errors.{code}.title", f"errors.{code}.message"}
         for page in re.findall(r'portal_view\(pr, "(\w+)"\)', src):
             keys |= {f"pages.{page}.title", f"pages.{page}.description"}

@@ -45,6 +45,7 @@ def fresh_inbox(owner_db):
     """Each test starts below the form's hourly limit for 127.0.0.1."""
     with owner_db.cursor() as c:
         c.execute("DELETE FROM contact_messages")
+        c.execute("DELETE FROM rate_limits WHERE bucket = 'contact.ip'")
 
 
 def stored_files(stack):
@@ -185,10 +186,11 @@ def test_the_hourly_limit_per_address(http, base, owner_db):
         assert r.status_code == 303
     r = http.post(base + "/contact", data=fields(token, message="And one more, the sixth."))
     assert r.status_code == 429
-    assert r.headers["Retry-After"] == "3600"
+    assert 3590 <= int(r.headers["Retry-After"]) <= 3600, "the hour opened by the first"
     assert count(owner_db) == 5
     with owner_db.cursor() as c:   # an hour later the address may write again
-        c.execute("UPDATE contact_messages SET created_at = now() - interval '61 minutes'")
+        c.execute("UPDATE rate_limits SET window_end = now() - interval '1 second' "
+                  "WHERE bucket = 'contact.ip'")
     assert http.post(base + "/contact", data=fields(token),
                      allow_redirects=False).status_code == 303
 
