@@ -228,3 +228,8 @@ GRANT INSERT (event, actor_kind, actor_id, actor_email, tenant_id, ip, user_agen
 GRANT USAGE ON SEQUENCE audit_log_id_seq TO portal_app;
 REVOKE EXECUTE ON FUNCTION audit_seal(integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION audit_seal(integer) TO portal_app;
+
+-- The tenant an event concerns is a reference for filtering; the log is read
+-- by admins across tenants and written for events with no tenant at all.
+COMMENT ON COLUMN audit_log.tenant_id IS
+    'not tenant-owned: the tenant an event concerns, for filtering; admins read across tenants';
