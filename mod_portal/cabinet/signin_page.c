@@ -5,9 +5,16 @@
 
 #include <apr_strings.h>
 #include "../core/password.h"
+#include "../core/ratelimit.h"
 #include "identity_rules.h"
 
 #define MAX_PASSWORD_FIELD 1024
+/* Attempts: per address, enough for an office behind one NAT; per account,
+ * few enough that guessing a 12-character password is hopeless. */
+#define SIGNIN_PER_IP 30
+#define SIGNIN_PER_IP_WINDOW 600
+#define SIGNIN_PER_ACCOUNT 10
+#define SIGNIN_PER_ACCOUNT_WINDOW 900
 
 /* The page to land on after signing in: ?next= when it is a path of this
  * site, else the dashboard. */
@@ -92,6 +99,14 @@ int portal_cabinet_signin_send(portal_req *pr)
     const char *email = portal_email_normalize(pr->r->pool, raw_email);
     if (!email || !password || !*password || strlen(password) > MAX_PASSWORD_FIELD)
         return show_form(pr, HTTP_BAD_REQUEST, raw_email, next, "signin.errors.missing");
+    apr_pool_t *p = pr->r->pool;
+    int rc = portal_limit(pr, "signin.ip", portal_rate_key_ip(p, pr->r->useragent_ip),
+                          SIGNIN_PER_IP, SIGNIN_PER_IP_WINDOW);
+    if (rc == OK)
+        rc = portal_limit(pr, "signin.account", portal_rate_key_email(p, email),
+                          SIGNIN_PER_ACCOUNT, SIGNIN_PER_ACCOUNT_WINDOW);
+    if (rc != OK)
+        return rc;
 
     /* argon2id needs 19 MiB a run: a few at once per process, no more. */
     if (!portal_password_slot_take()) {
@@ -106,8 +121,14 @@ int portal_cabinet_signin_send(portal_req *pr)
     portal_password_slot_give();
     if (rv != APR_SUCCESS)
         return portal_fail_db(pr, "sign-in", &err);
-    if (!matches)
+    if (!matches) {
+        const char *known = portal_db_nrows(user) == 1 ? portal_db_get(user, 0, "id") : NULL;
+        json_t *detail = portal_json_owned(p, json_pack("{s:b}", "account_exists", known != NULL));
+        if (portal_audit_req(pr, "user.signin.failed", known, email, NULL, detail, &err)
+            != APR_SUCCESS)
+            return portal_fail_db(pr, "auditing a failed sign-in", &err);
         return show_form(pr, HTTP_UNAUTHORIZED, raw_email, next, "signin.errors.wrong");
+    }
 
     const char *user_id = portal_db_get(user, 0, "id");
     int suspended;
@@ -117,15 +138,25 @@ int portal_cabinet_signin_send(portal_req *pr)
     if (!tenant)
         return show_form(pr, HTTP_FORBIDDEN, raw_email, next,
                          suspended ? "signin.errors.suspended" : "signin.errors.no_company");
-    if (portal_session_start(pr, user_id, tenant, &err) != APR_SUCCESS)
+    /* The session and its audit row commit together, or neither does. */
+    portal_db *db = portal_req_db(pr, &err);
+    if (!db || portal_db_begin(db, p, &err) != APR_SUCCESS
+        || portal_session_start(pr, user_id, tenant, &err) != APR_SUCCESS
+        || portal_audit_req(pr, "user.signin", user_id, email, tenant, NULL, &err) != APR_SUCCESS
+        || portal_db_commit(db, p, &err) != APR_SUCCESS) {
+        if (db)
+            portal_db_rollback(db);
+        apr_table_unset(pr->r->err_headers_out, "Set-Cookie");
         return portal_fail_db(pr, "starting a session", &err);
+    }
     return portal_redirect(pr, HTTP_SEE_OTHER, landing(pr, next));
 }
 
 int portal_cabinet_signout(portal_req *pr)
 {
     portal_db_error err;
-    if (portal_session_end(pr, &err) != APR_SUCCESS)
+    if (portal_audit_req(pr, "user.signout", NULL, NULL, NULL, NULL, &err) != APR_SUCCESS
+        || portal_session_end(pr, &err) != APR_SUCCESS)
         return portal_fail_db(pr, "signing out", &err);
     return portal_redirect(pr, HTTP_SEE_OTHER, portal_url(pr, "/signin?signed_out=1"));
 }

@@ -153,6 +153,16 @@ int portal_req_secure(portal_req *pr);
 /* A path of the cabinet (sign-in, the dashboard) from any area. */
 const char *portal_cabinet_url(portal_req *pr, const char *rel);
 
+/* Appends event to the audit log (core/audit.h) with the request's IP, user
+ * agent and id. The actor is user_id/email when given (a sign-in names the
+ * person it is about), else the signed-in customer, else anonymous;
+ * tenant_id NULL takes the session's. detail is borrowed (may be NULL).
+ * Inside the request's transaction when one is open, so the row commits
+ * with the change it records. */
+apr_status_t portal_audit_req(portal_req *pr, const char *event, const char *user_id,
+                              const char *email, const char *tenant_id, json_t *detail,
+                              portal_db_error *err);
+
 /* mod_portal's security headers (also used by the fixups hook). */
 void portal_security_headers(request_rec *r, int json);
 

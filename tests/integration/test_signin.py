@@ -19,6 +19,13 @@ def demo(stack):
     return stack.demo
 
 
+@pytest.fixture(autouse=True)
+def fresh_limits(owner_db):
+    """Each test starts with the sign-in counters of this address at zero."""
+    with owner_db.cursor() as c:
+        c.execute("DELETE FROM rate_limits WHERE bucket LIKE 'signin.%'")
+
+
 def signin(s, base, email, password, next_=None):
     page = s.get(base + "/signin" + (f"?next={next_}" if next_ else ""))
     assert page.status_code == 200, page.status_code
@@ -228,3 +235,32 @@ def test_behind_a_tls_proxy_the_cookie_is_secure_and_host_only(https_node, demo)
     cookie = r.headers["Set-Cookie"]
     assert cookie.startswith("__Host-portal_session=")
     assert "; Path=/" in cookie and "Secure" in cookie and "Domain" not in cookie
+
+
+def test_guessing_one_account_is_stopped(http, base, demo, owner_db):
+    """Ten attempts on one account in 15 minutes, then 429 with Retry-After,
+    even for the right password; every failure is in the audit log."""
+    with owner_db.cursor() as c:
+        c.execute("SELECT count(*) FROM audit_log WHERE event = 'user.signin.failed'")
+        before = c.fetchone()[0]
+    for i in range(10):
+        r = signin(http, base, demo["member"]["email"], f"wrong-guess-number-{i}")
+        assert r.status_code == 401, (i, r.status_code)
+    r = signin(http, base, demo["member"]["email"], demo["member"]["password"])
+    assert r.status_code == 429
+    assert 800 < int(r.headers["Retry-After"]) <= 900
+    assert COOKIE not in r.headers.get("Set-Cookie", "")
+    with owner_db.cursor() as c:
+        c.execute("SELECT count(*), bool_and(actor_email = %s) FROM audit_log "
+                  "WHERE event = 'user.signin.failed' AND id > 0",
+                  (demo["member"]["email"],))
+        count, _ = c.fetchone()
+    assert count - before == 10
+
+
+def test_a_sign_in_and_a_sign_out_are_audited(owner, base, demo, owner_db):
+    with owner_db.cursor() as c:
+        c.execute("SELECT actor_email, tenant_id IS NOT NULL, ip FROM audit_log "
+                  "WHERE event = 'user.signin' ORDER BY id DESC LIMIT 1")
+        email, has_tenant, ip = c.fetchone()
+    assert email == demo["customer"]["email"] and has_tenant and str(ip).startswith("127.0.0.1")
