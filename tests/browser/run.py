@@ -1,6 +1,7 @@
 """`make test-browser`: starts a private stack and runs the Playwright suite
 against it in Debian's Chromium."""
 
+import json
 import os
 import subprocess
 import sys
@@ -12,11 +13,15 @@ import stack  # noqa: E402
 
 def main():
     with stack.temporary_stack(nodes=1) as s:
-        r = subprocess.run(["node", os.path.join(HERE, "public_pages.mjs"), s.nodes[0].url],
-                           cwd=HERE)
-        if r.returncode != 0:
-            print(s.nodes[0].tail_log())
-        return r.returncode
+        failed = 0
+        for suite, args in (("public_pages.mjs", []),
+                            ("account_flows.mjs", [json.dumps(s.demo)])):
+            r = subprocess.run(["node", os.path.join(HERE, suite), s.nodes[0].url, *args],
+                               cwd=HERE)
+            if r.returncode != 0:
+                print(s.nodes[0].tail_log())
+                failed += 1
+        return 1 if failed else 0
 
 
 if __name__ == "__main__":
