@@ -140,7 +140,7 @@ int main(void)
             fprintf(stderr, "  %s should be marked '-- retry: safe'\n", safe[i]);
     static const char *const unsafe[] = {
         "cabinet.contact_insert", "demo.plans", "migrate.bookkeeping", "migrate.lock",
-        "migrate.unlock", "migrate.record",
+        "migrate.txid", "migrate.record",
     };
     for (size_t i = 0; i < sizeof(unsafe) / sizeof(unsafe[0]); i++)
         if (!check_int(portal_sqlcat_get(shipped, unsafe[i])->retry_safe, 0, unsafe[i],

@@ -18,6 +18,11 @@
  *                          (TENANT "-" for none; the embedded sql/tenancy.sql
  *                          is in the catalog for it)
  *   begin | commit | rollback
+ *   migrate<TAB>NAME<TAB>TEXT   portal_migrate_apply of a migration named NAME
+ *                          ("NNN_words.sql") with that text, as portalctl
+ *                          migrate applies each (the embedded sql/migrate.sql
+ *                          is in the catalog for it); answers "ok applied",
+ *                          "ok skipped" or "error migrate MESSAGE"
  *
  * Each answers one line: "ok", "ok rows=N value=V" for a query (V: the
  * column named "v" of the first row, empty if none), or "error KIND
@@ -27,8 +32,10 @@
 #include <apr_file_io.h>
 #include <apr_general.h>
 #include <apr_strings.h>
+#include "crypto.h"
 #include "db.h"
 #include "embedded.h"
+#include "migrate.h"
 #include "sqlcat.h"
 
 #define MAX_PARAMS 16
@@ -108,7 +115,7 @@ int main(int argc, const char *const *argv)
         return 2;
     for (const portal_embedded_file *e = portal_sql_files; e->name; e++) {
         const char *err = NULL;
-        if (strcmp(e->name, "tenancy.sql") == 0
+        if ((strcmp(e->name, "tenancy.sql") == 0 || strcmp(e->name, "migrate.sql") == 0)
             && portal_sqlcat_add_file(root, cat, e->name, e->text, &err) != APR_SUCCESS) {
             fprintf(stderr, "db_harness: %s\n", err);
             return 2;
@@ -163,6 +170,16 @@ int main(int argc, const char *const *argv)
         } else if (strcmp(f[0], "rollback") == 0) {
             portal_db_rollback(db);
             answer(p, APR_SUCCESS, &err, NULL);
+        } else if (strcmp(f[0], "migrate") == 0 && n == 3 && strlen(f[1]) > 3) {
+            portal_migration m = { apr_pstrmemdup(p, f[1], 3), f[1], f[2],
+                                   portal_sha256_hex(p, f[2], strlen(f[2])) };
+            const char *merr = NULL;
+            int applied = 0;
+            if (portal_migrate_apply(db, p, &m, &applied, &merr) == APR_SUCCESS)
+                printf("ok %s\n", applied ? "applied" : "skipped");
+            else
+                printf("error migrate %s\n", merr);
+            fflush(stdout);
         } else {
             printf("error usage - unknown command '%s'\n", f[0]);
             fflush(stdout);
