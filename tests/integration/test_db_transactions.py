@@ -163,10 +163,15 @@ def test_a_lost_transaction_fails_to_the_end(db, superuser, owner_db, opener, la
         "insert after-2": db(*insert(later, "after-2")),
         "count (marked safe to resend)": db("query", "scratch.count"),
         "COMMIT": db("commit"),
+        # Not sent, and the server rolled back when the session ended: a
+        # caller may drop what only a committed transaction would need.
+        "what is known of the COMMIT": db("fate"),
     }
     seen["rows in the table"] = rows(owner_db)
-    assert all(v.startswith("error ") for k, v in seen.items() if k != "rows in the table") \
+    assert all(v.startswith("error ") for k, v in seen.items()
+               if k not in ("rows in the table", "what is known of the COMMIT")) \
         and seen["COMMIT"].startswith("error unavailable ") \
+        and seen["what is known of the COMMIT"] == "unsent" \
         and seen["rows in the table"] == [], \
         "after the session was killed:\n" + "\n".join(f"  {k}: {v}" for k, v in seen.items())
 
@@ -243,6 +248,7 @@ def test_an_unmarked_query_is_not_resent(db, superuser, owner_db, label):
     kill(superuser, pid, while_running="pg_sleep")
     got = db.receive()
     assert got.startswith("error unavailable 57P01 "), got
+    assert db("fate") == "unknown", "killed while it ran: it may have had its effect"
     with owner_db.cursor() as c:
         c.execute(f"SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM {SEQ}")
         calls = c.fetchone()[0]
@@ -266,3 +272,30 @@ def test_a_missing_prepared_statement_inside_a_transaction_fails_it(db, owner_db
     assert got.startswith("error failed 26000 "), got
     assert db("commit").startswith("error "), "the transaction had failed"
     assert rows(owner_db) == []
+
+
+def test_a_commit_the_server_refused_is_known_rolled_back(db, owner_db):
+    """A serialization failure found at COMMIT (40001), made here by a
+    deferred trigger: the server answered, so nothing was committed."""
+    with owner_db.cursor() as c:
+        c.execute("CREATE FUNCTION itest_refuse() RETURNS trigger LANGUAGE plpgsql AS "
+                  "$$BEGIN RAISE EXCEPTION 'refused' USING ERRCODE = '40001'; END$$;"
+                  f"CREATE CONSTRAINT TRIGGER itest_refuse AFTER INSERT ON {TABLE} "
+                  "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION itest_refuse()")
+    try:
+        assert db("begin") == "ok"
+        assert ok(db(*insert("query", "one")))
+        got = db("commit")
+        assert got.startswith("error unavailable 40001 "), got
+        assert db("fate") == "rolled_back"
+        assert db("intx") == "0" and rows(owner_db) == []
+    finally:
+        with owner_db.cursor() as c:
+            c.execute(f"DROP TABLE {TABLE}; DROP FUNCTION itest_refuse()")
+
+
+def test_a_commit_after_the_transaction_failed_is_known_rolled_back(db, owner_db):
+    assert db("begin") == "ok"
+    assert db("exec", "SELECT 1/0").startswith("error failed 22012 ")
+    assert db("commit").startswith("error failed - COMMIT of a transaction that had failed")
+    assert db("fate") == "rolled_back"

@@ -12,6 +12,9 @@
  *
  *   pid                    the server session's backend pid
  *   intx                   portal_db_in_transaction: 1 or 0
+ *   fate                   the portal_db_error fate of the last command that
+ *                          failed: unknown, unsent or rolled_back ("-" when
+ *                          the last command succeeded)
  *   exec<TAB>SQL           portal_db_exec
  *   query<TAB>LABEL[<TAB>PARAM]...   portal_db_query ("\N" is SQL NULL)
  *   query_as<TAB>TENANT<TAB>LABEL[<TAB>PARAM]...   portal_db_query_as
@@ -50,9 +53,21 @@ static const char *kind_name(portal_db_kind k)
     }
 }
 
+static const char *last_fate = "-";
+
+static const char *fate_name(portal_db_fate f)
+{
+    switch (f) {
+    case PORTAL_DB_FATE_UNSENT: return "unsent";
+    case PORTAL_DB_FATE_ROLLED_BACK: return "rolled_back";
+    default: return "unknown";
+    }
+}
+
 static void answer(apr_pool_t *p, apr_status_t rv, const portal_db_error *err,
                    const char *detail)
 {
+    last_fate = rv == APR_SUCCESS ? "-" : fate_name(err->fate);
     if (rv == APR_SUCCESS)
         printf("ok%s%s\n", detail ? " " : "", detail ? detail : "");
     else
@@ -139,6 +154,9 @@ int main(int argc, const char *const *argv)
         portal_db_error err = { 0 };
         if (strcmp(f[0], "pid") == 0) {
             printf("%d\n", PQbackendPID(portal_db_conn(db)));
+            fflush(stdout);
+        } else if (strcmp(f[0], "fate") == 0) {
+            printf("%s\n", last_fate);
             fflush(stdout);
         } else if (strcmp(f[0], "intx") == 0) {
             printf("%d\n", portal_db_in_transaction(db));
