@@ -382,6 +382,13 @@ apr_status_t portal_db_exec(portal_db *db, apr_pool_t *p, const char *sql,
 
 apr_status_t portal_db_begin(portal_db *db, apr_pool_t *p, portal_db_error *err)
 {
+    /* Refused, leaving the open transaction as it is: ending it here would
+     * clear a lost transaction's mark, and the caller's next statements
+     * would autocommit on a new session; sending BEGIN to a live one only
+     * draws a warning, and two transactions would silently be one. */
+    if (db->in_transaction)
+        return fail(err, PORTAL_DB_FAILED, NULL, "BEGIN inside a transaction: end it "
+                    "first (portal_db_commit or portal_db_rollback)");
     apr_status_t rv = portal_db_exec(db, p, "BEGIN", err);
     if (rv != APR_SUCCESS)
         portal_db_rollback(db);   /* the caller has no transaction to end */

@@ -99,7 +99,9 @@ apr_status_t portal_db_query_as(portal_db *db, apr_pool_t *p, const char *tenant
 apr_status_t portal_db_exec(portal_db *db, apr_pool_t *p, const char *sql,
                             portal_db_error *err);
 
-/* On failure no transaction is left open. */
+/* Refused while a transaction is open or lost, which it leaves as it is: the
+ * caller ends that one first. On any other failure no transaction is left
+ * open. */
 apr_status_t portal_db_begin(portal_db *db, apr_pool_t *p, portal_db_error *err);
 /* Fails when the transaction had failed, was lost with its session, or is not
  * open any more; in every case the transaction is over afterwards. err->fate

@@ -307,3 +307,24 @@ def test_a_commit_after_the_transaction_failed_is_known_rolled_back(db, owner_db
     assert db("exec", "SELECT 1/0").startswith("error failed 22012 ")
     assert db("commit").startswith("error failed - COMMIT of a transaction that had failed")
     assert db("fate") == "rolled_back"
+
+
+@pytest.mark.parametrize("lost", [True, False])
+def test_begin_inside_a_transaction_is_refused_and_leaves_it(db, superuser, owner_db, lost):
+    """Not ended for the caller: a lost transaction that a BEGIN quietly
+    ended would let the caller's next statements autocommit on a new
+    session; a live one that a BEGIN joined would make two transactions one."""
+    assert db("begin") == "ok"
+    assert ok(db(*insert("query", "before")))
+    if lost:
+        kill(superuser, int(db("pid")))
+    got = db("begin")
+    assert got.startswith("error failed - BEGIN inside a transaction"), got
+    assert db("fate") == "unsent"
+    assert db("intx") == "1", "the transaction is the caller's to end"
+    if lost:
+        assert db(*insert("query", "after")).startswith("error unavailable ")
+        assert db("commit").startswith("error unavailable ")
+    else:
+        assert db("commit") == "ok"
+    assert rows(owner_db) == ([] if lost else ["before"])
