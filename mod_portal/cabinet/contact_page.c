@@ -115,8 +115,9 @@ static apr_status_t store_attachment(portal_req *pr, portal_upload_file *f, cons
 }
 
 /* The row and its file together: the file is moved into place inside the
- * transaction that inserts the row, and stays if the commit's fate is
- * unknown (the row may exist); otherwise neither survives a failure. */
+ * transaction that inserts the row, and stays only if the commit's fate is
+ * unknown (the session ended under the COMMIT: the row may exist); otherwise
+ * neither survives a failure. */
 static int store_message(portal_req *pr, const portal_contact_input *in,
                          portal_upload_file *upload, const char *file_type)
 {
@@ -159,7 +160,10 @@ static int store_message(portal_req *pr, const portal_contact_input *in,
         }
     }
     if (portal_db_commit(db, p, &err) != APR_SUCCESS) {
-        if (file_path && err.kind != PORTAL_DB_UNAVAILABLE)
+        /* Kept only when the row may exist: a COMMIT never sent (its session
+         * had ended) or refused by the server (40001 at commit) stored
+         * nothing, and a file no row names would stay for good. */
+        if (file_path && err.fate != PORTAL_DB_FATE_UNKNOWN)
             apr_file_remove(file_path, p);
         else if (file_path)
             portal_log_error(pr, 0, "kept %s: its message may have been stored", file_path);

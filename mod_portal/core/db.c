@@ -51,10 +51,12 @@ PGconn *portal_db_conn(portal_db *db)
     return db->conn;
 }
 
+/* A refusal before anything was sent (every caller of fail is one). */
 static apr_status_t fail(portal_db_error *err, portal_db_kind kind, const char *sqlstate,
                          const char *message)
 {
     err->kind = kind;
+    err->fate = PORTAL_DB_FATE_UNSENT;
     apr_cpystrn(err->sqlstate, sqlstate ? sqlstate : "", sizeof(err->sqlstate));
     err->constraint = NULL;
     err->message = message;
@@ -85,6 +87,7 @@ static apr_status_t fail_result(portal_db *db, apr_pool_t *p, PGresult *res,
     if (!msg || !*msg)
         msg = PQerrorMessage(db->conn);
     fail(err, kind_of(state), state, apr_pstrdup(p, msg));
+    err->fate = PORTAL_DB_FATE_UNKNOWN;   /* it was sent: the caller knows better */
     if (res && err->kind == PORTAL_DB_CONFLICT) {
         const char *c = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
         err->constraint = c ? apr_pstrdup(p, c) : NULL;
@@ -277,10 +280,14 @@ static apr_status_t run_query(portal_db *db, apr_pool_t *p, const char *scope_la
         return fail(err, PORTAL_DB_FAILED, NULL,
                     apr_psprintf(p, "query '%s' takes %d parameters, given %d",
                                  label, q->nparams, nparams));
+    int maybe_ran = 0;   /* an earlier attempt was sent and may have run */
     for (int attempt = 0; ; attempt++) {
         apr_status_t rv = ensure_session(db, p, err);
-        if (rv != APR_SUCCESS)
+        if (rv != APR_SUCCESS) {
+            if (maybe_ran)
+                err->fate = PORTAL_DB_FATE_UNKNOWN;
             return rv;
+        }
         /* Read before sending: once the session is lost, PQtransactionStatus
          * no longer says that it was inside a transaction. */
         int in_transaction = db->in_transaction
@@ -311,6 +318,8 @@ static apr_status_t run_query(portal_db *db, apr_pool_t *p, const char *scope_la
             apr_hash_set(db->prepared, q->label, APR_HASH_KEY_STRING, NULL);
             if (scope)
                 apr_hash_set(db->prepared, scope->label, APR_HASH_KEY_STRING, NULL);
+        } else {
+            maybe_ran = 1;
         }
         if (attempt > 0 || !portal_db_may_retry(err->sqlstate, q->retry_safe, in_transaction))
             return APR_EGENERAL;
@@ -336,9 +345,13 @@ apr_status_t portal_db_query_as(portal_db *db, apr_pool_t *p, const char *tenant
     return run_query(db, p, "tenancy.tenant", tenant, label, nparams, params, out, err);
 }
 
-apr_status_t portal_db_exec(portal_db *db, apr_pool_t *p, const char *sql,
-                            portal_db_error *err)
+/* portal_db_exec; *refused is set to 1 when the server answered the text
+ * with an ERROR (not a FATAL: its session lives on) and is out of any
+ * transaction afterwards. */
+static apr_status_t exec_text(portal_db *db, apr_pool_t *p, const char *sql,
+                              portal_db_error *err, int *refused)
 {
+    *refused = 0;
     apr_status_t rv = ensure_session(db, p, err);
     if (rv != APR_SUCCESS)
         return rv;
@@ -348,14 +361,34 @@ apr_status_t portal_db_exec(portal_db *db, apr_pool_t *p, const char *sql,
     track_transaction(db, 1);
     ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
     rv = APR_SUCCESS;
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
         rv = fail_result(db, p, res, err);
+        const char *severity = res ? PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED)
+                                   : NULL;
+        *refused = severity && strcmp(severity, "ERROR") == 0
+                   && PQstatus(db->conn) == CONNECTION_OK
+                   && PQtransactionStatus(db->conn) == PQTRANS_IDLE;
+    }
     PQclear(res);
     return rv;
 }
 
+apr_status_t portal_db_exec(portal_db *db, apr_pool_t *p, const char *sql,
+                            portal_db_error *err)
+{
+    int refused;
+    return exec_text(db, p, sql, err, &refused);
+}
+
 apr_status_t portal_db_begin(portal_db *db, apr_pool_t *p, portal_db_error *err)
 {
+    /* Refused, leaving the open transaction as it is: ending it here would
+     * clear a lost transaction's mark, and the caller's next statements
+     * would autocommit on a new session; sending BEGIN to a live one only
+     * draws a warning, and two transactions would silently be one. */
+    if (db->in_transaction)
+        return fail(err, PORTAL_DB_FAILED, NULL, "BEGIN inside a transaction: end it "
+                    "first (portal_db_commit or portal_db_rollback)");
     apr_status_t rv = portal_db_exec(db, p, "BEGIN", err);
     if (rv != APR_SUCCESS)
         portal_db_rollback(db);   /* the caller has no transaction to end */
@@ -365,17 +398,28 @@ apr_status_t portal_db_begin(portal_db *db, apr_pool_t *p, portal_db_error *err)
 apr_status_t portal_db_commit(portal_db *db, apr_pool_t *p, portal_db_error *err)
 {
     apr_status_t rv;
-    if (!db->in_transaction)
+    if (!db->in_transaction) {
         /* Something ended it early (text with its own COMMIT or ROLLBACK):
-         * what the caller meant as one transaction was not one. */
+         * what the caller meant as one transaction was not one, and part of
+         * it may have been committed. */
         rv = fail(err, PORTAL_DB_FAILED, NULL, "COMMIT without an open transaction: a "
                   "statement since BEGIN ended it (its own COMMIT or ROLLBACK?)");
-    else if (PQstatus(db->conn) == CONNECTION_OK
-             && PQtransactionStatus(db->conn) == PQTRANS_INERROR)
+        err->fate = PORTAL_DB_FATE_UNKNOWN;
+    } else if (PQstatus(db->conn) == CONNECTION_OK
+               && PQtransactionStatus(db->conn) == PQTRANS_INERROR) {
         /* The server would answer ROLLBACK, and PGRES_COMMAND_OK. */
         rv = fail(err, PORTAL_DB_FAILED, NULL, "COMMIT of a transaction that had failed");
-    else
-        rv = portal_db_exec(db, p, "COMMIT", err);
+        err->fate = PORTAL_DB_FATE_ROLLED_BACK;
+    } else {
+        /* Not sent (the session had ended: UNSENT from ensure_session), or
+         * refused by a server that lives on: the transaction did not commit.
+         * A FATAL or silence under the COMMIT stays UNKNOWN: the commit may
+         * have happened just before the session ended. */
+        int refused;
+        rv = exec_text(db, p, "COMMIT", err, &refused);
+        if (rv != APR_SUCCESS && refused)
+            err->fate = PORTAL_DB_FATE_ROLLED_BACK;
+    }
     /* Whatever happened, the transaction is over: a lost one ends here. */
     portal_db_rollback(db);
     return rv;

@@ -40,8 +40,27 @@ typedef enum {
     PORTAL_DB_FAILED        /* anything else: a bug or a bad statement: 500 */
 } portal_db_kind;
 
+/* What is known of a failed statement's effect. Only UNSENT and ROLLED_BACK
+ * claim anything; UNKNOWN is the safe reading of every other failure. */
+typedef enum {
+    /* It may have run, in part or in full: the session ended under it (a
+     * COMMIT may have committed), or the server refused it after doing part
+     * of the work (multi-statement text, a nextval). */
+    PORTAL_DB_FATE_UNKNOWN = 0,
+    /* Refused before anything was sent: it did not run. From
+     * portal_db_commit: COMMIT was not sent because the session that held
+     * the transaction had ended, so the server rolled the transaction back. */
+    PORTAL_DB_FATE_UNSENT,
+    /* From portal_db_commit: the transaction is known not to have committed:
+     * it had failed, or the server answered the COMMIT itself with an error
+     * (40001 or 40P01 found at commit, a deferred constraint), which rolls it
+     * back. */
+    PORTAL_DB_FATE_ROLLED_BACK
+} portal_db_fate;
+
 typedef struct {
     portal_db_kind kind;
+    portal_db_fate fate;    /* whether it, or the committed transaction, happened */
     char sqlstate[6];       /* "" when the server sent none */
     const char *constraint; /* for CONFLICT, the constraint's name if known */
     const char *message;    /* for the log only, never for the client */
@@ -80,10 +99,15 @@ apr_status_t portal_db_query_as(portal_db *db, apr_pool_t *p, const char *tenant
 apr_status_t portal_db_exec(portal_db *db, apr_pool_t *p, const char *sql,
                             portal_db_error *err);
 
-/* On failure no transaction is left open. */
+/* Refused while a transaction is open or lost, which it leaves as it is: the
+ * caller ends that one first. On any other failure no transaction is left
+ * open. */
 apr_status_t portal_db_begin(portal_db *db, apr_pool_t *p, portal_db_error *err);
 /* Fails when the transaction had failed, was lost with its session, or is not
- * open any more; in every case the transaction is over afterwards. */
+ * open any more; in every case the transaction is over afterwards. err->fate
+ * says whether the transaction is known not to have committed (UNSENT,
+ * ROLLED_BACK) or may have (UNKNOWN: the session ended under the COMMIT, or
+ * something before it ended the transaction). */
 apr_status_t portal_db_commit(portal_db *db, apr_pool_t *p, portal_db_error *err);
 /* Rolls back an open transaction, if any, and ends a lost one; never fails
  * loudly. */

@@ -128,25 +128,99 @@ apr_status_t portal_migrate_applied(portal_db *db, apr_pool_t *p,
     return APR_SUCCESS;
 }
 
-static apr_status_t apply_one(portal_db *db, apr_pool_t *p, const portal_migration *m,
-                              const char **err)
+/* Ends the migrator's transaction after a failed statement. */
+static apr_status_t rollback_fail(portal_db *db, apr_pool_t *p, const char *what,
+                                  const portal_db_error *e, const char **err)
+{
+    portal_db_rollback(db);
+    return db_fail(p, what, e, err);
+}
+
+/* Opens a transaction and takes the migration lock in it. The lock is
+ * transaction-level on purpose: a session-level one is lost without a word
+ * when the session ends between two migrations (a PostgreSQL restart; the db
+ * layer then resets the connection outside a transaction and carries on),
+ * and a second migrator could run beside this one. Held by the transaction,
+ * it is there for every statement that needs it or the transaction fails. */
+static apr_status_t begin_locked(portal_db *db, apr_pool_t *p, const char **err)
 {
     portal_db_error e;
     portal_db_result *r;
     if (portal_db_begin(db, p, &e) != APR_SUCCESS)
         return db_fail(p, "BEGIN", &e, err);
-    if (portal_db_exec(db, p, m->text, &e) != APR_SUCCESS) {
+    if (portal_db_query(db, p, "migrate.lock", 0, NULL, &r, &e) != APR_SUCCESS)
+        return rollback_fail(db, p, "taking the migration lock", &e, err);
+    return APR_SUCCESS;
+}
+
+static apr_status_t current_txid(portal_db *db, apr_pool_t *p, const char **txid,
+                                 portal_db_error *e)
+{
+    portal_db_result *r;
+    apr_status_t rv = portal_db_query(db, p, "migrate.txid", 0, NULL, &r, e);
+    if (rv == APR_SUCCESS)
+        *txid = portal_db_get(r, 0, "txid");
+    return rv;
+}
+
+apr_status_t portal_migrate_apply(portal_db *db, apr_pool_t *p, const portal_migration *m,
+                                  int *applied, const char **err)
+{
+    portal_db_error e;
+    portal_db_result *r;
+    *applied = 0;
+    apr_status_t rv = begin_locked(db, p, err);
+    if (rv != APR_SUCCESS)
+        return rv;
+    /* Re-checked under the lock, in a statement after the one that waited
+     * for it: its snapshot sees what the migrator we waited for committed. */
+    const char *version[] = { m->version };
+    if (portal_db_query(db, p, "migrate.recorded", 1, version, &r, &e) != APR_SUCCESS)
+        return rollback_fail(db, p, "reading applied migrations", &e, err);
+    if (portal_db_nrows(r) > 0) {
+        const char *sum = apr_pstrdup(p, portal_db_get(r, 0, "checksum"));
         portal_db_rollback(db);
-        return db_fail(p, apr_psprintf(p, "migration %s failed and was rolled back", m->name),
-                       &e, err);
+        if (strcmp(sum, m->checksum) == 0)
+            return APR_SUCCESS;   /* another migrator applied it meanwhile */
+        *err = apr_psprintf(p, "migration %s was applied meanwhile with other text "
+                            "(checksum %.12s in the database, %.12s here): another build "
+                            "is migrating this database", m->name, sum, m->checksum);
+        return APR_EINVAL;
+    }
+    const char *before, *after;
+    if (current_txid(db, p, &before, &e) != APR_SUCCESS)
+        return rollback_fail(db, p, "reading the transaction id", &e, err);
+    if (portal_db_exec(db, p, m->text, &e) != APR_SUCCESS)
+        return rollback_fail(db, p, apr_psprintf(p, "migration %s failed and was rolled back",
+                                                 m->name), &e, err);
+    /* The text must end inside the transaction it began in: after a COMMIT
+     * of its own the record below would commit by itself (and the migration
+     * count as applied whatever followed), and after "COMMIT; ...; BEGIN" it
+     * would go into a transaction the lock and the checks above never saw.
+     * Being in a transaction is not enough; being in the same one is. */
+    int same = portal_db_in_transaction(db);
+    if (same) {
+        if (current_txid(db, p, &after, &e) != APR_SUCCESS)
+            return rollback_fail(db, p, "reading the transaction id", &e, err);
+        same = strcmp(before, after) == 0;
+    }
+    if (!same) {
+        portal_db_rollback(db);
+        *err = apr_psprintf(p, "migration %s ended the migrator's transaction itself (a "
+                            "COMMIT, ROLLBACK or BEGIN in its text): it is not recorded as "
+                            "applied, and what it ran outside that transaction may be "
+                            "committed; a migration runs inside the one transaction the "
+                            "migrator opens and must not contain COMMIT, ROLLBACK or BEGIN",
+                            m->name);
+        return APR_EINVAL;
     }
     const char *params[] = { m->version, m->name, m->checksum };
-    if (portal_db_query(db, p, "migrate.record", 3, params, &r, &e) != APR_SUCCESS) {
-        portal_db_rollback(db);
-        return db_fail(p, apr_psprintf(p, "recording migration %s", m->name), &e, err);
-    }
+    if (portal_db_query(db, p, "migrate.record", 3, params, &r, &e) != APR_SUCCESS)
+        return rollback_fail(db, p, apr_psprintf(p, "recording migration %s", m->name), &e,
+                             err);
     if (portal_db_commit(db, p, &e) != APR_SUCCESS)
         return db_fail(p, apr_psprintf(p, "committing migration %s", m->name), &e, err);
+    *applied = 1;
     return APR_SUCCESS;
 }
 
@@ -157,23 +231,30 @@ apr_status_t portal_migrate_run(portal_db *db, apr_pool_t *p, const apr_array_he
     portal_db_error e;
     portal_db_result *r;
     *count = 0;
+    /* Under the lock too: two first runs at once would both try CREATE
+     * TABLE IF NOT EXISTS, and one fail on the catalog's unique index. */
+    apr_status_t rv = begin_locked(db, p, err);
+    if (rv != APR_SUCCESS)
+        return rv;
     if (portal_db_query(db, p, "migrate.bookkeeping", 0, NULL, &r, &e) != APR_SUCCESS)
+        return rollback_fail(db, p, "creating portal_schema_migrations", &e, err);
+    if (portal_db_commit(db, p, &e) != APR_SUCCESS)
         return db_fail(p, "creating portal_schema_migrations", &e, err);
-    if (portal_db_query(db, p, "migrate.lock", 0, NULL, &r, &e) != APR_SUCCESS)
-        return db_fail(p, "taking the migration lock", &e, err);
+    /* Read without the lock: the plan only says what to try, and refuses
+     * edited history; each migration is checked again under the lock. */
     apr_array_header_t *applied, *todo;
-    apr_status_t rv = portal_migrate_applied(db, p, &applied, err);
+    rv = portal_migrate_applied(db, p, &applied, err);
     if (rv == APR_SUCCESS)
         rv = portal_migrate_plan(p, known, applied, &todo, err);
     for (int i = 0; rv == APR_SUCCESS && i < todo->nelts; i++) {
         const portal_migration *m = APR_ARRAY_IDX(todo, i, const portal_migration *);
-        rv = apply_one(db, p, m, err);
-        if (rv == APR_SUCCESS) {
+        int done = 0;
+        rv = portal_migrate_apply(db, p, m, &done, err);
+        if (rv == APR_SUCCESS && done) {
             (*count)++;
             if (report)
                 report(baton, m);
         }
     }
-    portal_db_query(db, p, "migrate.unlock", 0, NULL, &r, &e);
     return rv;
 }

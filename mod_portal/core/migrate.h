@@ -1,5 +1,6 @@
 /* Schema migrations: sql/migrations/NNN_name.sql applied in order, each in
- * its own transaction, recorded with a SHA-256 checksum; an applied file that
+ * its own transaction (which its text must not end), under a lock held by
+ * that transaction, recorded with a SHA-256 checksum; an applied file that
  * was edited afterwards stops every later run. */
 #ifndef PORTAL_MIGRATE_H
 #define PORTAL_MIGRATE_H
@@ -39,7 +40,17 @@ apr_status_t portal_migrate_plan(apr_pool_t *p, const apr_array_header_t *known,
 apr_status_t portal_migrate_applied(portal_db *db, apr_pool_t *p,
                                     apr_array_header_t **applied, const char **err);
 
-/* Applies every pending migration under an advisory lock; report(baton,
+/* Applies migration m in a transaction of its own that holds the migration
+ * lock (a transaction-level advisory lock) and records it there, in the
+ * bookkeeping table portal_migrate_run creates. *applied is 0 when another
+ * migrator applied it while this one waited for the lock: nothing is done.
+ * The text runs inside that transaction and must leave it open: text that
+ * commits, rolls back or begins a transaction of its own is refused, rolled
+ * back and not recorded. */
+apr_status_t portal_migrate_apply(portal_db *db, apr_pool_t *p, const portal_migration *m,
+                                  int *applied, const char **err);
+
+/* Applies every pending migration with portal_migrate_apply; report(baton,
  * name) is called after each. *count receives how many were applied. */
 apr_status_t portal_migrate_run(portal_db *db, apr_pool_t *p, const apr_array_header_t *known,
                                 void (*report)(void *baton, const portal_migration *m),

@@ -55,10 +55,9 @@ static int is_blank(const char *s, apr_size_t n)
     return 1;
 }
 
-/* 1 for a line that means to be a "-- retry:" marker, however it is spaced
- * or capitalised, so that a misspelt marker is refused rather than read as a
- * comment (which would quietly leave its query never resent). */
-static int is_retry_line(const char *s, apr_size_t n)
+/* The length of a comment line's start up to its first word if that word
+ * starts with "retry", however spaced or capitalised; 0 otherwise. */
+static apr_size_t retry_word(const char *s, apr_size_t n)
 {
     apr_size_t i = 0;
     while (i < n && isspace((unsigned char)s[i]))
@@ -70,7 +69,25 @@ static int is_retry_line(const char *s, apr_size_t n)
         i++;
     if (i + 5 > n || strncasecmp(s + i, "retry", 5) != 0)
         return 0;
-    i += 5;
+    return i + 5;
+}
+
+/* 1 for the line right after "-- name:" when it means to be the marker: a
+ * comment whose first word starts with "retry" ("-- retry safe", "-- retry =
+ * safe", "-- retry-safe"), so that a misspelt marker is refused rather than
+ * read as a comment (which would quietly leave its query never resent). */
+static int is_retry_attempt(const char *s, apr_size_t n)
+{
+    return retry_word(s, n) > 0;
+}
+
+/* 1 for a line anywhere that is a "-- retry:" marker, however it is spaced
+ * or capitalised; elsewhere than right after "-- name:" it is refused. */
+static int is_retry_line(const char *s, apr_size_t n)
+{
+    apr_size_t i = retry_word(s, n);
+    if (i == 0)
+        return 0;
     while (i < n && isspace((unsigned char)s[i]))
         i++;
     return i < n && s[i] == ':';
@@ -158,7 +175,8 @@ apr_status_t portal_sqlcat_add_file(apr_pool_t *p, portal_sqlcat *cat, const cha
             label_line = line;
             retry_safe = 0;
             body = eol ? eol + 1 : s + len;
-        } else if (is_retry_line(s, len)) {
+        } else if ((label && line == label_line + 1 && is_retry_attempt(s, len))
+                   || is_retry_line(s, len)) {
             /* Only right after "-- name:": anywhere else it would be unclear
              * which query it marks, or that it marks one at all. */
             if (!label || line != label_line + 1) {

@@ -13,7 +13,9 @@
  * a licence activation), takes no lock (FOR UPDATE), and a second answer is
  * as good as the first. Nothing is guessed from the text: a SELECT without
  * the line is never resent. Any other value, or the line anywhere else, is
- * an error naming file and line. */
+ * an error naming file and line; so is any comment right after "-- name:"
+ * whose first word starts with "retry" ("-- retry safe", "-- retry-safe"):
+ * meant as the marker, it must not pass as a comment. */
 #ifndef PORTAL_SQLCAT_H
 #define PORTAL_SQLCAT_H
 

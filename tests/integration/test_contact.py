@@ -257,6 +257,38 @@ def test_a_full_disk_is_a_clear_507_and_stores_nothing(http, base, owner_db, sta
     assert count(owner_db) == 0
 
 
+@pytest.fixture
+def commit_refused(owner_db):
+    """The server refuses the COMMIT itself, as it does a serialization
+    failure found at commit: a deferred trigger raises 40001 there."""
+    with owner_db.cursor() as c:
+        c.execute("CREATE FUNCTION itest_refuse_commit() RETURNS trigger LANGUAGE plpgsql "
+                  "AS $$BEGIN RAISE EXCEPTION 'itest: refused at commit' "
+                  "USING ERRCODE = '40001'; END$$;"
+                  "CREATE CONSTRAINT TRIGGER itest_refuse_commit AFTER INSERT "
+                  "ON contact_messages DEFERRABLE INITIALLY DEFERRED "
+                  "FOR EACH ROW EXECUTE FUNCTION itest_refuse_commit()")
+    yield
+    with owner_db.cursor() as c:
+        c.execute("DROP TRIGGER itest_refuse_commit ON contact_messages;"
+                  "DROP FUNCTION itest_refuse_commit()")
+
+
+def test_a_commit_known_to_have_failed_leaves_no_file(http, base, owner_db, stack,
+                                                      commit_refused):
+    """The file was moved into storage before the COMMIT; the server answered
+    the COMMIT with an error, so the message is not stored and neither is the
+    file (only a commit whose fate is unknown keeps it)."""
+    before = stored_files(stack)
+    token = csrf_of(http.get(base + "/contact").text)
+    r = http.post(base + "/contact", data=fields(token),
+                  files={"attachment": ("s.png", PNG, "image/png")})
+    assert r.status_code == 503
+    assert count(owner_db) == 0
+    assert stored_files(stack) == before
+    assert leftovers(stack) == []
+
+
 def multipart(token, disposition, content, content_type="text/plain"):
     """The form as a browser would post it, with the attachment's
     Content-Disposition parameters written by hand (requests cannot send

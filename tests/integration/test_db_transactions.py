@@ -31,7 +31,8 @@ SELECT count(*) AS v FROM {TABLE};
 
 -- name: slow_read
 -- retry: safe
-SELECT pg_sleep($1::float8) IS NOT NULL AS v;
+SELECT pg_sleep(CASE WHEN pg_backend_pid() = $2::int THEN $1::float8 ELSE 0 END)
+       IS NOT NULL AS v;
 
 -- name: slow_nextval
 SELECT nextval('{SEQ}') AS v, pg_sleep($1::float8);
@@ -105,6 +106,12 @@ def db(stack, scratch, tmp_path):
     h.close()
 
 
+# How long the statements the tests kill sleep: far longer than a poll of
+# pg_stat_activity can be starved on a loaded machine, so that the kill, not
+# the end of the sleep, is what ends them.
+LONG = "60"
+
+
 def kill(superuser, pid, while_running=None):
     """Ends a session from the server side, as an administrator or a restart
     does, and waits until it is gone. With while_running, waits first until
@@ -163,10 +170,15 @@ def test_a_lost_transaction_fails_to_the_end(db, superuser, owner_db, opener, la
         "insert after-2": db(*insert(later, "after-2")),
         "count (marked safe to resend)": db("query", "scratch.count"),
         "COMMIT": db("commit"),
+        # Not sent, and the server rolled back when the session ended: a
+        # caller may drop what only a committed transaction would need.
+        "what is known of the COMMIT": db("fate"),
     }
     seen["rows in the table"] = rows(owner_db)
-    assert all(v.startswith("error ") for k, v in seen.items() if k != "rows in the table") \
+    assert all(v.startswith("error ") for k, v in seen.items()
+               if k not in ("rows in the table", "what is known of the COMMIT")) \
         and seen["COMMIT"].startswith("error unavailable ") \
+        and seen["what is known of the COMMIT"] == "unsent" \
         and seen["rows in the table"] == [], \
         "after the session was killed:\n" + "\n".join(f"  {k}: {v}" for k, v in seen.items())
 
@@ -206,7 +218,7 @@ def test_a_transaction_opened_and_lost_in_one_text(db, superuser, owner_db):
     runs: the layer cannot ask the server, so it counts one as open."""
     pid = int(db("pid"))
     db.send("exec", f"BEGIN; INSERT INTO {TABLE} (note) VALUES ('before'); "
-                    "SELECT pg_sleep(5)")
+                    f"SELECT pg_sleep({LONG})")
     kill(superuser, pid, while_running="pg_sleep")
     assert db.receive().startswith("error unavailable ")
     later = db(*insert("exec", "after"))
@@ -228,7 +240,8 @@ def test_a_commit_after_text_that_ended_the_transaction_fails(db, owner_db):
 
 def test_a_marked_read_is_resent_when_its_session_ends_under_it(db, superuser):
     pid = int(db("pid"))
-    db.send("query", "scratch.slow_read", "1")
+    # Sleeps on this session only: sent again on the new one, it answers at once.
+    db.send("query", "scratch.slow_read", LONG, str(pid))
     kill(superuser, pid, while_running="pg_sleep")
     assert db.receive() == "ok rows=1 value=t"
     assert int(db("pid")) != pid, "on a new session"
@@ -239,10 +252,11 @@ def test_an_unmarked_query_is_not_resent(db, superuser, owner_db, label):
     """Not even a SELECT: `SELECT nextval(...)` has a side effect, and what
     may be resent is the query's author's call, in sql/, not a guess."""
     pid = int(db("pid"))
-    db.send("query", f"scratch.{label}", "1")
+    db.send("query", f"scratch.{label}", LONG)
     kill(superuser, pid, while_running="pg_sleep")
     got = db.receive()
     assert got.startswith("error unavailable 57P01 "), got
+    assert db("fate") == "unknown", "killed while it ran: it may have had its effect"
     with owner_db.cursor() as c:
         c.execute(f"SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM {SEQ}")
         calls = c.fetchone()[0]
@@ -266,3 +280,51 @@ def test_a_missing_prepared_statement_inside_a_transaction_fails_it(db, owner_db
     assert got.startswith("error failed 26000 "), got
     assert db("commit").startswith("error "), "the transaction had failed"
     assert rows(owner_db) == []
+
+
+def test_a_commit_the_server_refused_is_known_rolled_back(db, owner_db):
+    """A serialization failure found at COMMIT (40001), made here by a
+    deferred trigger: the server answered, so nothing was committed."""
+    with owner_db.cursor() as c:
+        c.execute("CREATE FUNCTION itest_refuse() RETURNS trigger LANGUAGE plpgsql AS "
+                  "$$BEGIN RAISE EXCEPTION 'refused' USING ERRCODE = '40001'; END$$;"
+                  f"CREATE CONSTRAINT TRIGGER itest_refuse AFTER INSERT ON {TABLE} "
+                  "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION itest_refuse()")
+    try:
+        assert db("begin") == "ok"
+        assert ok(db(*insert("query", "one")))
+        got = db("commit")
+        assert got.startswith("error unavailable 40001 "), got
+        assert db("fate") == "rolled_back"
+        assert db("intx") == "0" and rows(owner_db) == []
+    finally:
+        with owner_db.cursor() as c:
+            c.execute(f"DROP TABLE {TABLE}; DROP FUNCTION itest_refuse()")
+
+
+def test_a_commit_after_the_transaction_failed_is_known_rolled_back(db, owner_db):
+    assert db("begin") == "ok"
+    assert db("exec", "SELECT 1/0").startswith("error failed 22012 ")
+    assert db("commit").startswith("error failed - COMMIT of a transaction that had failed")
+    assert db("fate") == "rolled_back"
+
+
+@pytest.mark.parametrize("lost", [True, False])
+def test_begin_inside_a_transaction_is_refused_and_leaves_it(db, superuser, owner_db, lost):
+    """Not ended for the caller: a lost transaction that a BEGIN quietly
+    ended would let the caller's next statements autocommit on a new
+    session; a live one that a BEGIN joined would make two transactions one."""
+    assert db("begin") == "ok"
+    assert ok(db(*insert("query", "before")))
+    if lost:
+        kill(superuser, int(db("pid")))
+    got = db("begin")
+    assert got.startswith("error failed - BEGIN inside a transaction"), got
+    assert db("fate") == "unsent"
+    assert db("intx") == "1", "the transaction is the caller's to end"
+    if lost:
+        assert db(*insert("query", "after")).startswith("error unavailable ")
+        assert db("commit").startswith("error unavailable ")
+    else:
+        assert db("commit") == "ok"
+    assert rows(owner_db) == ([] if lost else ["before"])

@@ -6,7 +6,9 @@ import os
 import re
 import shutil
 import stat
+import subprocess
 
+import psycopg2
 import pytest
 
 import stack as stacklib
@@ -58,6 +60,30 @@ def test_migrate_on_a_fresh_database_then_seed(stack):
     assert "4 plans added" in ctl(stack, "seed-demo", db=db).stdout
     assert "0 plans added" in ctl(stack, "seed-demo", db=db).stdout
     stack.pg.psql("DROP DATABASE scratch")
+
+
+def test_concurrent_migrates_on_a_fresh_database_apply_each_migration_once(stack):
+    """Two hosts deploying at once: both succeed, and between them every
+    migration is applied exactly once (each under the lock, re-checked there)."""
+    migrations = len(os.listdir(os.path.join(stacklib.ROOT, "sql", "migrations")))
+    env = dict(os.environ, PORTAL_DB=stack.pg.conninfo(stacklib.OWNER_ROLE, "scratch_race"))
+    for attempt in range(5):
+        stack.pg.psql("DROP DATABASE IF EXISTS scratch_race")
+        stack.pg.psql(f"CREATE DATABASE scratch_race OWNER {stacklib.OWNER_ROLE}")
+        runs = [subprocess.Popen([os.path.join(stacklib.BUILD, "portalctl"), "migrate"],
+                                 env=env, text=True, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE) for _ in range(3)]
+        outs = [(r.wait(60), *r.communicate()) for r in runs]
+        assert [rc for rc, _, _ in outs] == [0, 0, 0], outs
+        applied = re.findall(r"^applied (\S+)$", "".join(o for _, o, _ in outs), re.M)
+        assert sorted(applied) == sorted(set(applied)) and len(applied) == migrations, outs
+        conn = psycopg2.connect(stack.pg.conninfo(stacklib.OWNER_ROLE, "scratch_race"))
+        with conn, conn.cursor() as c:
+            c.execute("SELECT version FROM portal_schema_migrations ORDER BY version")
+            versions = [v for (v,) in c.fetchall()]
+        conn.close()
+        assert versions == [f"{i:03d}" for i in range(1, migrations + 1)], attempt
+    stack.pg.psql("DROP DATABASE scratch_race")
 
 
 def test_seed_demo_before_migrate_says_what_to_do(stack):

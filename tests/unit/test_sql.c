@@ -61,9 +61,13 @@ int main(void)
                          "-- name: lock\nSELECT id FROM licences WHERE id = $1 FOR UPDATE;\n"
                          "-- name: call\nSELECT activate_device($1);\n"
                          "-- name: marked\n-- retry: safe\n-- The plans.\nSELECT 1;\n"
-                         "-- name: spaced\n-- retry:   safe  \nSELECT 2;\n", &err)
+                         "-- name: spaced\n-- retry:   safe  \nSELECT 2;\n"
+                         /* Elsewhere such words are only a comment. */
+                         "-- name: later\n-- The plans.\n-- retry safe: it reads\nSELECT 3;\n"
+                         "-- name: word\n-- retries do no harm\nSELECT 4;\n", &err)
           == APR_SUCCESS);
-    static const char *const unmarked[] = { "r", "v", "w", "u", "seq", "lock", "call" };
+    static const char *const unmarked[] = { "r", "v", "w", "u", "seq", "lock", "call",
+                                            "later", "word" };
     for (size_t i = 0; i < sizeof(unmarked) / sizeof(unmarked[0]); i++) {
         const portal_sql *q = portal_sqlcat_get(&kinds, apr_pstrcat(p, "area.", unmarked[i],
                                                                     NULL));
@@ -101,6 +105,19 @@ int main(void)
         { "-- name: a\n--Retry: safe\nSELECT 1;\n",
           "area.sql:2: write the marker as '-- retry: safe'" },
         { "-- name: a\n-- retry: safe\n", "area.sql:1: query 'a' is empty" },
+        /* Right after the name, a comment whose first word starts with
+         * "retry" means to be the marker: misspelt, it is refused, not read
+         * as a comment that leaves the query never resent. */
+        { "-- name: a\n-- retry safe\nSELECT 1;\n",
+          "area.sql:2: write the marker as '-- retry: safe'" },
+        { "-- name: a\n-- retry = safe\nSELECT 1;\n",
+          "area.sql:2: write the marker as '-- retry: safe'" },
+        { "-- name: a\n-- retry-safe\nSELECT 1;\n",
+          "area.sql:2: write the marker as '-- retry: safe'" },
+        { "-- name: a\n--RETRY\nSELECT 1;\n",
+          "area.sql:2: write the marker as '-- retry: safe'" },
+        { "-- name: a\n-- retrying it is harmless\nSELECT 1;\n",
+          "area.sql:2: write the marker as '-- retry: safe'" },
     };
     for (size_t i = 0; i < sizeof(bad_markers) / sizeof(bad_markers[0]); i++) {
         portal_sqlcat bad = { 0 };
@@ -140,7 +157,7 @@ int main(void)
             fprintf(stderr, "  %s should be marked '-- retry: safe'\n", safe[i]);
     static const char *const unsafe[] = {
         "cabinet.contact_insert", "demo.plans", "migrate.bookkeeping", "migrate.lock",
-        "migrate.unlock", "migrate.record",
+        "migrate.txid", "migrate.record",
     };
     for (size_t i = 0; i < sizeof(unsafe) / sizeof(unsafe[0]); i++)
         if (!check_int(portal_sqlcat_get(shipped, unsafe[i])->retry_safe, 0, unsafe[i],

@@ -12,12 +12,20 @@
  *
  *   pid                    the server session's backend pid
  *   intx                   portal_db_in_transaction: 1 or 0
+ *   fate                   the portal_db_error fate of the last command that
+ *                          failed: unknown, unsent or rolled_back ("-" when
+ *                          the last command succeeded)
  *   exec<TAB>SQL           portal_db_exec
  *   query<TAB>LABEL[<TAB>PARAM]...   portal_db_query ("\N" is SQL NULL)
  *   query_as<TAB>TENANT<TAB>LABEL[<TAB>PARAM]...   portal_db_query_as
  *                          (TENANT "-" for none; the embedded sql/tenancy.sql
  *                          is in the catalog for it)
  *   begin | commit | rollback
+ *   migrate<TAB>NAME<TAB>TEXT   portal_migrate_apply of a migration named NAME
+ *                          ("NNN_words.sql") with that text, as portalctl
+ *                          migrate applies each (the embedded sql/migrate.sql
+ *                          is in the catalog for it); answers "ok applied",
+ *                          "ok skipped" or "error migrate MESSAGE"
  *
  * Each answers one line: "ok", "ok rows=N value=V" for a query (V: the
  * column named "v" of the first row, empty if none), or "error KIND
@@ -27,8 +35,10 @@
 #include <apr_file_io.h>
 #include <apr_general.h>
 #include <apr_strings.h>
+#include "crypto.h"
 #include "db.h"
 #include "embedded.h"
+#include "migrate.h"
 #include "sqlcat.h"
 
 #define MAX_PARAMS 16
@@ -43,9 +53,21 @@ static const char *kind_name(portal_db_kind k)
     }
 }
 
+static const char *last_fate = "-";
+
+static const char *fate_name(portal_db_fate f)
+{
+    switch (f) {
+    case PORTAL_DB_FATE_UNSENT: return "unsent";
+    case PORTAL_DB_FATE_ROLLED_BACK: return "rolled_back";
+    default: return "unknown";
+    }
+}
+
 static void answer(apr_pool_t *p, apr_status_t rv, const portal_db_error *err,
                    const char *detail)
 {
+    last_fate = rv == APR_SUCCESS ? "-" : fate_name(err->fate);
     if (rv == APR_SUCCESS)
         printf("ok%s%s\n", detail ? " " : "", detail ? detail : "");
     else
@@ -108,7 +130,7 @@ int main(int argc, const char *const *argv)
         return 2;
     for (const portal_embedded_file *e = portal_sql_files; e->name; e++) {
         const char *err = NULL;
-        if (strcmp(e->name, "tenancy.sql") == 0
+        if ((strcmp(e->name, "tenancy.sql") == 0 || strcmp(e->name, "migrate.sql") == 0)
             && portal_sqlcat_add_file(root, cat, e->name, e->text, &err) != APR_SUCCESS) {
             fprintf(stderr, "db_harness: %s\n", err);
             return 2;
@@ -132,6 +154,9 @@ int main(int argc, const char *const *argv)
         portal_db_error err = { 0 };
         if (strcmp(f[0], "pid") == 0) {
             printf("%d\n", PQbackendPID(portal_db_conn(db)));
+            fflush(stdout);
+        } else if (strcmp(f[0], "fate") == 0) {
+            printf("%s\n", last_fate);
             fflush(stdout);
         } else if (strcmp(f[0], "intx") == 0) {
             printf("%d\n", portal_db_in_transaction(db));
@@ -163,6 +188,16 @@ int main(int argc, const char *const *argv)
         } else if (strcmp(f[0], "rollback") == 0) {
             portal_db_rollback(db);
             answer(p, APR_SUCCESS, &err, NULL);
+        } else if (strcmp(f[0], "migrate") == 0 && n == 3 && strlen(f[1]) > 3) {
+            portal_migration m = { apr_pstrmemdup(p, f[1], 3), f[1], f[2],
+                                   portal_sha256_hex(p, f[2], strlen(f[2])) };
+            const char *merr = NULL;
+            int applied = 0;
+            if (portal_migrate_apply(db, p, &m, &applied, &merr) == APR_SUCCESS)
+                printf("ok %s\n", applied ? "applied" : "skipped");
+            else
+                printf("error migrate %s\n", merr);
+            fflush(stdout);
         } else {
             printf("error usage - unknown command '%s'\n", f[0]);
             fflush(stdout);
