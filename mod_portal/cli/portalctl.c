@@ -19,10 +19,14 @@ static void usage(FILE *to)
         "  seed-demo          load the demo plans (idempotent)\n"
         "  doctor             check a portal installation; one line per check, with the fix\n"
         "  secret FILE        create the server secret FILE (mode 0600) if it does not exist\n"
+        "  jobs run           run the due jobs once (mail delivery, ...) and exit: for cron\n"
+        "  mail test ADDRESS [--lang en|tr|az|ru]\n"
+        "                     queue a test mail to ADDRESS; the jobs send it\n"
         "\n"
         "The database is --db, else $PORTAL_DB, else libpq's PGHOST/PGUSER/... variables.\n"
-        "doctor reads the Apache configuration -c (default\n"
-        "/etc/apache2/conf-available/portal.conf) for the Portal* and DBDParams lines.\n");
+        "doctor, jobs run and mail test read the Apache configuration -c (default\n"
+        "/etc/apache2/conf-available/portal.conf) for the Portal* and DBDParams lines;\n"
+        "jobs run and mail test connect with --db or $PORTAL_DB if given, else DBDParams.\n");
 }
 
 static apr_status_t finish_conn(void *conn)
@@ -91,6 +95,20 @@ int main(int argc, const char *const *argv)
         return portal_cli_doctor(&cli);
     if (strcmp(cmd, "secret") == 0 && rest == 1)
         return portal_cli_secret(&cli, argv[i + 1]);
+    if (strcmp(cmd, "jobs") == 0 && rest == 1 && strcmp(argv[i + 1], "run") == 0)
+        return portal_cli_jobs_run(&cli);
+    if (strcmp(cmd, "mail") == 0 && (rest == 2 || rest == 4) && strcmp(argv[i + 1], "test") == 0) {
+        /* mail test ADDRESS [--lang LL], the option before or after */
+        const char *to = argv[i + 2], *lang = NULL;
+        if (rest == 4 && strcmp(argv[i + 2], "--lang") == 0)
+            lang = argv[i + 3], to = argv[i + 4];
+        else if (rest == 4 && strcmp(argv[i + 3], "--lang") == 0)
+            lang = argv[i + 4];
+        else if (rest == 4)
+            to = NULL;
+        if (to)
+            return portal_cli_mail_test(&cli, to, lang);
+    }
     fprintf(stderr, "portalctl: unknown command or arguments: %s\n", cmd);
     usage(stderr);
     return 2;

@@ -7,6 +7,7 @@
 #include <http_config.h>
 #include "i18n.h"
 #include "mustache.h"
+#include "outbox.h"
 #include "sqlcat.h"
 
 typedef struct {
@@ -25,6 +26,12 @@ typedef struct {
     portal_i18n *i18n;
     const portal_sqlcat *sql;         /* the embedded named queries */
     int configured;                   /* any Portal* directive seen here */
+    /* Mail and jobs (mod_portal_jobs.c) */
+    portal_smtp_cfg smtp;             /* PortalSMTPURL, PortalSMTPStartTLS (-1 unset),
+                                       * PortalSMTPAuthFile, PortalMailFrom */
+    portal_mail_ctx mail;             /* for portal_mail_enqueue(..., &pr->cfg->mail, ...) */
+    int jobs_interval;                /* PortalJobsInterval seconds; -1 unset, 0 off */
+    int jobs_own;                     /* a virtual host with Portal* lines of its own */
 } portal_server_cfg;
 
 typedef struct {
