@@ -264,7 +264,7 @@ const char *portal_mime_build(apr_pool_t *p, const portal_mime_mail *m, apr_size
         portal_buf_printf(&b, "Content-Language: %s\r\n", m->language);
     /* RFC 3834: no vacation responder should answer a portal's mail. */
     portal_buf_puts(&b, "Auto-Submitted: auto-generated\r\n");
-    portal_buf_printf(&b, "Content-Type: multipart/alternative; boundary=\"%s\"\r\n\r\n",
+    portal_buf_printf(&b, "Content-Type: multipart/alternative;\r\n boundary=\"%s\"\r\n\r\n",
                       boundary);
     part(&b, boundary, "text/plain", m->text);
     part(&b, boundary, "text/html", m->html);

@@ -14,7 +14,8 @@
 #include "smtp.h"
 
 /* Tries of one mail before it is marked failed (the backoff between them is
- * portal_backoff_seconds: about 2.5 days in all). */
+ * portal_backoff_seconds: 1 min, 5 min, 30 min,
+ * 2 h, 6 h, 12 h, 12 h, about a day and a half in all). */
 #define PORTAL_MAIL_MAX_ATTEMPTS 8
 
 /* What rendering a mail needs; the module keeps one per server in its
