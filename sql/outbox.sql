@@ -29,7 +29,7 @@ RETURNING o.id, o.recipient, o.locale, o.subject, o.body_text, o.body_html, o.me
 
 -- name: sent
 UPDATE mail_outbox
-   SET status = 'sent', sent_at = now(), last_error = NULL,
+   SET status = 'sent', sent_at = now(), sent_by = $2, last_error = NULL,
        locked_by = NULL, locked_until = NULL
  WHERE id = $1::bigint AND locked_by = $2;
 

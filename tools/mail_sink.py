@@ -77,6 +77,18 @@ class SmtpSink:
             self._controller.stop()
             self._controller = None
 
+    @property
+    def running(self):
+        return self._controller is not None
+
+    def reset(self):
+        """Up, accepting everything at once."""
+        with self.lock:
+            self.refusals = []
+        self.rcpt_delay = 0.0
+        if not self.running:
+            self.start()
+
     def refuse_next(self, n, reply="451 4.3.0 Try again later"):
         """The next n recipients are refused with reply (a 4xx or 5xx line)."""
         with self.lock:

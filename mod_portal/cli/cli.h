@@ -22,6 +22,7 @@ int portal_cli_seed_demo(portal_cli *cli);
 int portal_cli_doctor(portal_cli *cli);
 int portal_cli_secret(portal_cli *cli, const char *path);
 int portal_cli_jobs_run(portal_cli *cli);
+int portal_cli_mail_send(portal_cli *cli);
 int portal_cli_mail_test(portal_cli *cli, const char *to, const char *lang);
 
 #endif

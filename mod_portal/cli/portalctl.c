@@ -1,4 +1,4 @@
-/* portalctl: migrate, seed-demo, doctor, secret. */
+/* portalctl: migrate, seed-demo, doctor, secret, jobs run, mail test|send. */
 #include "cli.h"
 
 #include <stdio.h>
@@ -22,6 +22,7 @@ static void usage(FILE *to)
         "  jobs run           run the due jobs once (mail delivery, ...) and exit: for cron\n"
         "  mail test ADDRESS [--lang en|tr|az|ru]\n"
         "                     queue a test mail to ADDRESS; the jobs send it\n"
+        "  mail send          send the due mail of the outbox now (beside the jobs, safely)\n"
         "\n"
         "The database is --db, else $PORTAL_DB, else libpq's PGHOST/PGUSER/... variables.\n"
         "doctor, jobs run and mail test read the Apache configuration -c (default\n"
@@ -97,6 +98,8 @@ int main(int argc, const char *const *argv)
         return portal_cli_secret(&cli, argv[i + 1]);
     if (strcmp(cmd, "jobs") == 0 && rest == 1 && strcmp(argv[i + 1], "run") == 0)
         return portal_cli_jobs_run(&cli);
+    if (strcmp(cmd, "mail") == 0 && rest == 1 && strcmp(argv[i + 1], "send") == 0)
+        return portal_cli_mail_send(&cli);
     if (strcmp(cmd, "mail") == 0 && (rest == 2 || rest == 4) && strcmp(argv[i + 1], "test") == 0) {
         /* mail test ADDRESS [--lang LL], the option before or after */
         const char *to = argv[i + 2], *lang = NULL;

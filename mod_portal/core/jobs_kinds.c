@@ -23,12 +23,16 @@ portal_job_status portal_job_mail_deliver(const portal_job_env *env, const porta
                                             env->mail ? env->mail->i18n : NULL, env->worker,
                                             apr_time_now() + apr_time_from_sec(MAIL_BUDGET),
                                             &rep, &err);
-    if (rep.sent || rep.retrying || rep.failed || rep.unavailable)
+    if (rep.sent || rep.retrying || rep.failed)
         *note = apr_psprintf(p, "%d sent, %d to retry, %d failed%s%s", rep.sent, rep.retrying,
-                             rep.failed,
-                             rep.unavailable ? "; the SMTP server takes no mail now: "
-                                             : rep.last_error ? "; last error: " : "",
+                             rep.failed, rep.last_error ? "; last error: " : "",
                              rep.last_error ? rep.last_error : "");
+    /* Said as a warning, in words that stay the same while the outage
+     * lasts, so a host that logs each warning once says it once. */
+    if (rep.unavailable && env->log)
+        env->log(env->log_baton, 1, apr_psprintf(p, "mail: the SMTP server %s takes no mail: "
+                                                 "%s; mail waits in the outbox",
+                                                 env->smtp->url, rep.reason));
     if (rv != APR_SUCCESS) {
         *note = apr_psprintf(p, "%s%sdatabase: %s", *note ? *note : "", *note ? "; " : "",
                              portal_db_error_line(p, &err));

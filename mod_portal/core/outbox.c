@@ -182,6 +182,7 @@ static apr_status_t record(portal_db *db, apr_pool_t *p, const portal_db_result 
     rep->last_error = apr_pstrdup(p, r->error ? r->error : "unknown error");
     if (r->outcome == PORTAL_SMTP_UNAVAILABLE) {
         rep->unavailable = 1;
+        rep->reason = apr_pstrdup(p, r->reason ? r->reason : rep->last_error);
         const char *params[] = { id, worker, rep->last_error };
         return portal_db_query(db, p, "outbox.release", 3, params, &res, err);
     }
@@ -243,12 +244,14 @@ apr_status_t portal_outbox_deliver(portal_db *db, apr_pool_t *p, const portal_sm
         if (!message)
             r = (portal_smtp_result){ PORTAL_SMTP_PERMANENT, 0,
                                       "cannot be written as a message (check PortalMailFrom "
-                                      "and the recipient)" };
+                                      "and the recipient)", "a mail that cannot be written" };
         else
             portal_smtp_send(conn, m.to, message, len, &r);
         rv = record(db, each, row, worker, &r, rep, err);
         if (rep->last_error)
             rep->last_error = apr_pstrdup(p, rep->last_error);   /* each is cleared */
+        if (rep->reason)
+            rep->reason = apr_pstrdup(p, rep->reason);
         if (rv != APR_SUCCESS)
             break;
     }

@@ -59,6 +59,7 @@ apr_status_t portal_mail_enqueue(portal_db *db, apr_pool_t *p, const portal_mail
 typedef struct {
     int sent, retrying, failed;
     int unavailable;           /* the server took no mail: the run stopped there */
+    const char *reason;        /* ... why, in words that stay the same while it lasts */
     const char *last_error;    /* of the last mail that was not sent */
 } portal_deliver_report;
 

@@ -16,7 +16,7 @@ struct portal_smtp {
     const portal_smtp_cfg *cfg;
     CURL *curl;
     char errbuf[CURL_ERROR_SIZE];
-    char reply[512];          /* the server's last reply line: its own words for last_error */
+    char reply[512];          /* the server's last refusal (4xx, 5xx), in its own words */
 };
 
 typedef struct {
@@ -100,13 +100,14 @@ static apr_status_t cleanup_curl(void *data)
     return APR_SUCCESS;
 }
 
-/* Keeps the server's last reply line; what we send (AUTH carries the
- * password) is never looked at. */
+/* Keeps the server's last refusal line ("451 4.7.1 Greylisted"), not the
+ * "221 Bye" that follows it; what we send (AUTH carries the password) is
+ * never looked at. */
 static int on_debug(CURL *c, curl_infotype type, char *data, size_t size, void *baton)
 {
     (void)c;
     portal_smtp *s = baton;
-    if (type != CURLINFO_HEADER_IN || size == 0)
+    if (type != CURLINFO_HEADER_IN || size == 0 || (data[0] != '4' && data[0] != '5'))
         return 0;
     size_t n = size < sizeof(s->reply) - 1 ? size : sizeof(s->reply) - 1;
     memcpy(s->reply, data, n);
@@ -210,9 +211,12 @@ static void result_of(portal_smtp *s, CURLcode rc, portal_smtp_result *out)
     out->code = code;
     out->outcome = portal_smtp_classify(rc, code);
     if (rc == CURLE_OK) {
-        out->error = NULL;
+        out->error = out->reason = NULL;
         return;
     }
+    out->reason = code >= 400 ? apr_psprintf(s->pool, "%s (reply %ld)", curl_easy_strerror(rc),
+                                             code)
+                              : curl_easy_strerror(rc);
     const char *what = s->errbuf[0] ? s->errbuf : curl_easy_strerror(rc);
     /* The server's reply when it gave one ("451 4.7.1 Greylisted"), with
      * what libcurl was doing ("RCPT failed: 451"). */
@@ -227,7 +231,7 @@ void portal_smtp_send(portal_smtp *s, const char *to, const char *message, apr_s
     reader r = { message, len, 0 };
     struct curl_slist *rcpt = curl_slist_append(NULL, apr_pstrcat(s->pool, "<", to, ">", NULL));
     if (!rcpt) {
-        *out = (portal_smtp_result){ PORTAL_SMTP_TEMPORARY, 0, "out of memory" };
+        *out = (portal_smtp_result){ PORTAL_SMTP_TEMPORARY, 0, "out of memory", "out of memory" };
         return;
     }
     s->errbuf[0] = '\0';
@@ -249,7 +253,8 @@ void portal_smtp_probe(apr_pool_t *p, const portal_smtp_cfg *cfg, portal_smtp_re
 {
     portal_smtp *s = portal_smtp_open(p, cfg);
     if (!s) {
-        *out = (portal_smtp_result){ PORTAL_SMTP_TEMPORARY, 0, "libcurl made no handle" };
+        *out = (portal_smtp_result){ PORTAL_SMTP_UNAVAILABLE, 0, "libcurl made no handle",
+                                     "libcurl made no handle" };
         return;
     }
     curl_easy_setopt(s->curl, CURLOPT_CUSTOMREQUEST, "NOOP");

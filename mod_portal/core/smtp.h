@@ -32,7 +32,9 @@ typedef enum {
 typedef struct {
     portal_smtp_outcome outcome;
     long code;              /* the server's last reply code, 0 if none */
-    const char *error;      /* one line for logs and the outbox's last_error */
+    const char *error;      /* one line for the outbox's last_error */
+    const char *reason;     /* the same without details that change from one try to
+                             * the next ("Couldn't connect to server"): for logs */
 } portal_smtp_result;
 
 /* NULL when url is an address mod_portal can send through, else why not

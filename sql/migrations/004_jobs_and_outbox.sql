@@ -59,6 +59,7 @@ CREATE TABLE mail_outbox (
     locked_by     text,
     locked_until  timestamptz,
     sent_at       timestamptz,
+    sent_by       text,        -- the runner that sent it: host:pid
     CHECK ((status = 'sent') = (sent_at IS NOT NULL)),
     CHECK ((locked_by IS NULL) = (locked_until IS NULL))
 );
