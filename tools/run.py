@@ -1,6 +1,7 @@
 """`make run`: a private PostgreSQL and Apache with mod_portal from this tree,
-demo data loaded once, in the foreground until Ctrl-C."""
+demo data loaded once, a local mail catcher, in the foreground until Ctrl-C."""
 
+import json
 import os
 import signal
 import sys
@@ -20,6 +21,22 @@ def pg_port_of(state):
     with open(path, "w") as f:
         f.write(str(port))
     return port
+
+
+def write_demo(state, **keys):
+    """var/demo.json, merged: other parts of `make run` add their own keys."""
+    path = os.path.join(state, "demo.json")
+    try:
+        with open(path) as f:
+            demo = json.load(f)
+    except (OSError, ValueError):
+        demo = {}
+    demo.update(keys)
+    with open(path + ".tmp", "w") as f:
+        json.dump(demo, f, indent=2, ensure_ascii=False)
+        f.write("\n")
+    os.replace(path + ".tmp", path)
+    return path
 
 
 def main():
@@ -46,7 +63,12 @@ def main():
     try:
         print("make run: starting PostgreSQL ...", flush=True)
         s.start_database(demo=True)
-        node = stack.Apache(state, "apache", port, s.pg.port, htdocs=stack.htdocs_for(state))
+        # Every mail the portal sends lands here as an .eml file.
+        mail_dir = os.path.join(state, "mail")
+        sink = s.start_mail(maildir=mail_dir)
+        write_demo(state, mail_dir=mail_dir)
+        node = stack.Apache(state, "apache", port, s.pg.port, htdocs=stack.htdocs_for(state),
+                            overrides=stack.mail_directives(sink.url))
         node.start()
         s.nodes.append(node)
         url = node.url
@@ -60,10 +82,13 @@ mod_portal is running at {url}/
   Admin status    {url}/admin/      allowed from 127.0.0.1 only (Require ip)
   Licensing API   curl {url}/api/license/v1/ping
   Database        psql "host=127.0.0.1 port={s.pg.port} dbname=portal user=portal_owner"
+  Mail            every message lands in {mail_dir}/ as an .eml file
+                  (a local catcher on {sink.url}); send a test:
+                  build/portalctl -c {node.dir}/portal.conf mail test you@example.com --lang tr
   Logs            {node.error_log}
   Doctor          build/portalctl -c {node.dir}/portal.conf --apache-user nobody doctor
 
-Ctrl-C stops Apache and PostgreSQL; the data stays in {state} for the next make run.
+Ctrl-C stops Apache, PostgreSQL and the mail catcher; the data stays in {state} for the next make run.
 """, flush=True)
         while not stopping and node.proc.poll() is None:
             time.sleep(0.3)
@@ -75,7 +100,7 @@ Ctrl-C stops Apache and PostgreSQL; the data stays in {state} for the next make 
         print(f"make run: {e}")
         return 1
     finally:
-        print("\nmake run: stopping Apache and PostgreSQL ...", flush=True)
+        print("\nmake run: stopping Apache, PostgreSQL and the mail catcher ...", flush=True)
         s.stop()
         print("make run: stopped", flush=True)
 

@@ -30,6 +30,16 @@ OWNER_ROLE = "portal_owner"
 DB_NAME = "portal"
 
 
+def migration_files():
+    """The migrations this tree ships, and the tables they create (plus
+    portal_schema_migrations): what the tests expect to find applied."""
+    import glob
+    import re
+    files = sorted(glob.glob(os.path.join(ROOT, "sql", "migrations", "*.sql")))
+    tables = sum(len(re.findall(r"(?im)^CREATE TABLE ", open(f).read())) for f in files)
+    return len(files), tables + 1
+
+
 class StackError(Exception):
     pass
 

@@ -148,6 +148,16 @@ def test_mail_off_queues_and_says_so_once(stack, owner_db, tmp_path):
         n.stop()
 
 
+def test_doctor_says_when_the_smtp_server_does_not_answer(node, mailbox):
+    mailbox.stop()
+    r = stacklib.portalctl("-c", conf_of(node), "--apache-user", "nobody", "doctor",
+                           check=False)
+    assert r.returncode == 1
+    assert f"FAIL  mail           {mailbox.url}: Failed to connect to 127.0.0.1 port " \
+           f"{mailbox.port}" in r.stdout
+    assert "fix: check PortalSMTPURL (and that the server runs)" in r.stdout
+
+
 @pytest.fixture
 def bare_conf(stack, tmp_path):
     node = stacklib.Apache(stack.state, f"jobs-conf-{os.getpid()}-{tmp_path.name}",
