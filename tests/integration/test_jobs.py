@@ -129,6 +129,20 @@ def test_a_runner_killed_mid_job_leaves_its_lease_and_the_job_is_taken_again(
     assert not row["sent_by"].endswith(f":{pid}")
 
 
+def test_a_kind_no_runner_knows_waits_untouched(owner_db):
+    """A newer node's job kind (billing's, say) is never claimed by a node
+    that cannot run it, so it is not failed or used up on the way."""
+    with owner_db.cursor() as c:
+        c.execute("INSERT INTO jobs (kind, payload) VALUES ('billing.remind', '{\"n\": 1}') "
+                  "RETURNING id")
+        (job,) = c.fetchone()
+    time.sleep(3)   # three ticks of the session's Apache
+    with owner_db.cursor() as c:
+        c.execute("SELECT status, attempts, locked_by FROM jobs WHERE id = %s", (job,))
+        assert c.fetchone() == ("queued", 0, None)
+        c.execute("DELETE FROM jobs WHERE id = %s", (job,))
+
+
 def test_mail_off_queues_and_says_so_once(stack, owner_db, tmp_path):
     n = stacklib.Apache(stack.state, f"mail-off-{os.getpid()}", stacklib.free_port(),
                         stack.pg.port, htdocs=stack.nodes[0].htdocs)
