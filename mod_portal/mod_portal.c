@@ -13,6 +13,7 @@
 #include "areas.h"
 #include "core/files.h"
 #include "core/password.h"
+#include "core/mod_portal_jobs.h"
 
 static const portal_area areas[] = {
     { "cabinet",   "portal-cabinet",   &portal_cabinet_routes,   0, 1 },
@@ -181,6 +182,7 @@ static void register_hooks(apr_pool_t *p)
      * OPTIONS *'s, before core's directory walk (REALLY_LAST). */
     ap_hook_translate_name(portal_note_area, NULL, NULL, APR_HOOK_REALLY_FIRST);
     ap_hook_map_to_storage(portal_map_to_storage, NULL, NULL, APR_HOOK_LAST);
+    portal_jobs_register_hooks(p);
 }
 
 AP_DECLARE_MODULE(portal) = {

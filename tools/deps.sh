@@ -3,7 +3,8 @@
 # Usage: tools/deps.sh build|test
 set -eu
 build="apache2 apache2-dev libaprutil1-dbd-pgsql postgresql libpq-dev
-  libjansson-dev libsodium-dev libssl-dev libcurl4-openssl-dev libqrencode-dev pkg-config gcc make python3"
+  libjansson-dev libsodium-dev libssl-dev libcurl4-openssl-dev libqrencode-dev pkg-config gcc make python3
+  python3-aiosmtpd"
 test="python3 python3-pytest python3-requests python3-psycopg2
   python3-aiosmtpd python3-yaml libaprutil1-dbd-sqlite3 oathtool zbar-tools librsvg2-bin chromium clang llvm libclang-rt-14-dev wrk curl procps"
 case "${1:-build}" in

@@ -1,5 +1,5 @@
 """`make run`: a private PostgreSQL and Apache with mod_portal from this tree,
-demo data loaded once, in the foreground until Ctrl-C."""
+demo data loaded once, a local mail catcher, in the foreground until Ctrl-C."""
 
 import os
 import signal
@@ -46,7 +46,12 @@ def main():
     try:
         print("make run: starting PostgreSQL ...", flush=True)
         s.start_database(demo=True)
-        node = stack.Apache(state, "apache", port, s.pg.port, htdocs=stack.htdocs_for(state))
+        # Every mail the portal sends lands here as an .eml file.
+        mail_dir = os.path.join(state, "mail")
+        sink = s.start_mail(maildir=mail_dir)
+        stack.write_demo_json(state, {"mail_dir": mail_dir})
+        node = stack.Apache(state, "apache", port, s.pg.port, htdocs=stack.htdocs_for(state),
+                            overrides=stack.mail_directives(sink.url))
         node.start()
         s.nodes.append(node)
         url = node.url
@@ -70,11 +75,14 @@ mod_portal is running at {url}/
   Admin status    {url}/admin/      allowed from 127.0.0.1 only (Require ip)
   Licensing API   curl {url}/api/license/v1/ping
   Database        psql "host=127.0.0.1 port={s.pg.port} dbname=portal user=portal_owner"
+  Mail            every message lands in {mail_dir}/ as an .eml file
+                  (a local catcher on {sink.url}); send a test:
+                  build/portalctl -c {node.dir}/portal.conf mail test you@example.com --lang tr
   Logs            {node.error_log}
   Doctor          build/portalctl -c {node.dir}/portal.conf --apache-user nobody doctor
 
 All of this, for a script: {demo_json}
-Ctrl-C stops Apache and PostgreSQL; the data stays in {state} for the next make run.
+Ctrl-C stops Apache, PostgreSQL and the mail catcher; the data stays in {state} for the next make run.
 """, flush=True)
         while not stopping and node.proc.poll() is None:
             time.sleep(0.3)
@@ -86,7 +94,7 @@ Ctrl-C stops Apache and PostgreSQL; the data stays in {state} for the next make 
         print(f"make run: {e}")
         return 1
     finally:
-        print("\nmake run: stopping Apache and PostgreSQL ...", flush=True)
+        print("\nmake run: stopping Apache, PostgreSQL and the mail catcher ...", flush=True)
         s.stop()
         print("make run: stopped", flush=True)
 

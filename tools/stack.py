@@ -30,6 +30,16 @@ OWNER_ROLE = "portal_owner"
 DB_NAME = "portal"
 
 
+def migration_files():
+    """The migrations this tree ships, and the tables they create (plus
+    portal_schema_migrations): what the tests expect to find applied."""
+    import glob
+    import re
+    files = sorted(glob.glob(os.path.join(ROOT, "sql", "migrations", "*.sql")))
+    tables = sum(len(re.findall(r"(?im)^CREATE TABLE ", open(f).read())) for f in files)
+    return len(files), tables + 1
+
+
 class StackError(Exception):
     pass
 
@@ -326,14 +336,32 @@ def make_secret(path):
         portalctl("secret", path)
 
 
+MAIL_FROM = "noreply@portal.example.com"
+
+
+def mail_directives(smtp_url, interval=1):
+    """What points a node's mail at a local catcher: plain SMTP on loopback
+    (no STARTTLS), jobs every `interval` seconds."""
+    return (f"PortalSMTPURL {smtp_url}\nPortalSMTPStartTLS Off\n"
+            f"PortalMailFrom {MAIL_FROM}\nPortalJobsInterval {interval}\n")
+
+
 class Stack:
-    """PostgreSQL plus one or more Apache nodes on one database."""
+    """PostgreSQL plus one or more Apache nodes on one database, and an SMTP
+    sink the nodes send their mail to (once start_mail has run)."""
 
     def __init__(self, state_dir, pg_port=None):
         self.state = state_dir
         self.pg = Postgres(state_dir, pg_port or free_port())
         self.nodes = []
         self.demo = {}
+        self.mail = None
+
+    def start_mail(self, maildir=None, port=None):
+        from mail_sink import SmtpSink   # aiosmtpd only where mail is wanted
+        self.mail = SmtpSink(port=port, maildir=maildir)
+        self.mail.start()
+        return self.mail
 
     @property
     def owner_db(self):
@@ -356,6 +384,8 @@ class Stack:
         make_secret(os.path.join(self.state, "secret"))
 
     def add_node(self, name="apache", port=None, **kw):
+        if self.mail:
+            kw["overrides"] = mail_directives(self.mail.url) + kw.get("overrides", "")
         node = Apache(self.state, name, port or free_port(), self.pg.port, **kw)
         node.start()
         self.nodes.append(node)
@@ -365,6 +395,8 @@ class Stack:
         for n in self.nodes:
             n.stop()
         self.nodes = []
+        if self.mail:
+            self.mail.stop()
         self.pg.stop()
 
 
@@ -405,11 +437,13 @@ def htdocs_for(state):
 
 
 @contextlib.contextmanager
-def temporary_stack(nodes=1, demo=True, **node_kw):
+def temporary_stack(nodes=1, demo=True, mail=True, **node_kw):
     state = make_state_dir()
     stack = Stack(state)
     try:
         stack.start_database(demo=demo)
+        if mail:
+            stack.start_mail()
         htdocs = htdocs_for(state)
         for i in range(nodes):
             stack.add_node(f"apache{i}", htdocs=htdocs, **node_kw)

@@ -24,5 +24,8 @@ int portal_cli_secret(portal_cli *cli, const char *path);
 int portal_cli_audit_verify(portal_cli *cli);
 int portal_cli_audit_seal(portal_cli *cli, int wait_seconds);
 int portal_cli_ratelimit_prune(portal_cli *cli);
+int portal_cli_jobs_run(portal_cli *cli);
+int portal_cli_mail_send(portal_cli *cli);
+int portal_cli_mail_test(portal_cli *cli, const char *to, const char *lang);
 
 #endif

@@ -5,12 +5,14 @@
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <apr_strings.h>
 #include "apache_conf.h"
 #include "embedded.h"
 #include "files.h"
 #include "i18n.h"
+#include "mail_setup.h"
 #include "migrate.h"
 #include "mustache.h"
 #include "tmpldir.h"
@@ -191,6 +193,32 @@ static void check_database(portal_cli *cli, tally *t, const char *conninfo)
              "run `portalctl migrate` as the schema owner");
 }
 
+/* Whether the SMTP server of PortalSMTPURL answers, with STARTTLS and the
+ * login of PortalSMTPAuthFile as configured. */
+static void check_mail(portal_cli *cli, tally *t)
+{
+    const char *fix = "check PortalSMTPURL (and that the server runs), PortalSMTPStartTLS "
+                      "and PortalSMTPAuthFile; queued mail waits meanwhile";
+    portal_cli_mail_setup m;
+    if (portal_cli_mail_setup_read(cli, &m, 0) != 0) {
+        line(t, 0, "mail", "a mail directive is wrong (the line above says which)", fix);
+        return;
+    }
+    if (!m.smtp.url) {
+        line(t, 1, "mail", "off: PortalSMTPURL is not set, mail is queued and not sent", "");
+        return;
+    }
+    portal_smtp_result r;
+    portal_smtp_probe(cli->pool, &m.smtp, &r);
+    if (r.outcome == PORTAL_SMTP_SENT)
+        line(t, 1, "mail", apr_psprintf(cli->pool, "%s answers%s%s", m.smtp.url,
+             m.smtp.starttls && strncasecmp(m.smtp.url, "smtp://", 7) == 0
+                 ? " with STARTTLS" : "",
+             m.smtp.user ? apr_psprintf(cli->pool, ", login as %s", m.smtp.user) : ""), "");
+    else
+        line(t, 0, "mail", apr_psprintf(cli->pool, "%s: %s", m.smtp.url, r.error), fix);
+}
+
 int portal_cli_doctor(portal_cli *cli)
 {
     tally t = { 0, 0 };
@@ -207,6 +235,7 @@ int portal_cli_doctor(portal_cli *cli)
     check_templates(cli, &t, apr_table_get(conf, "PortalTemplateDir"));
     check_storage(cli, &t, apr_table_get(conf, "PortalStorageDir"), apache_user(cli, conf));
     check_database(cli, &t, apr_table_get(conf, "DBDParams"));
+    check_mail(cli, &t);
     printf("doctor: %d ok, %d failed\n", t.ok, t.failed);
     return t.failed ? 1 : 0;
 }

@@ -1,4 +1,5 @@
-/* portalctl: migrate, seed-demo, doctor, secret, audit, ratelimit. */
+/* portalctl: migrate, seed-demo, doctor, secret, audit, ratelimit, jobs run,
+ * mail test|send. */
 #include "cli.h"
 
 #include <stdio.h>
@@ -25,10 +26,15 @@ static void usage(FILE *to)
         "                     chain the audit rows committed so far (waits up to 5 s for\n"
         "                     older transactions; run it every minute until the jobs runner does)\n"
         "  ratelimit prune    delete rate-limit counters whose window ended\n"
+        "  jobs run           run the due jobs once (mail delivery, ...) and exit: for cron\n"
+        "  mail test ADDRESS [--lang en|tr|az|ru]\n"
+        "                     queue a test mail to ADDRESS; the jobs send it\n"
+        "  mail send          send the due mail of the outbox now (beside the jobs, safely)\n"
         "\n"
         "The database is --db, else $PORTAL_DB, else libpq's PGHOST/PGUSER/... variables.\n"
-        "doctor reads the Apache configuration -c (default\n"
-        "/etc/apache2/conf-available/portal.conf) for the Portal* and DBDParams lines.\n");
+        "doctor, jobs run and mail test read the Apache configuration -c (default\n"
+        "/etc/apache2/conf-available/portal.conf) for the Portal* and DBDParams lines;\n"
+        "jobs run and mail test connect with --db or $PORTAL_DB if given, else DBDParams.\n");
 }
 
 /* 0..3600 seconds, or -1. */
@@ -114,6 +120,22 @@ int main(int argc, const char *const *argv)
         return portal_cli_audit_seal(&cli, wait_seconds(argv[i + 3]));
     if (strcmp(cmd, "ratelimit") == 0 && rest == 1 && strcmp(argv[i + 1], "prune") == 0)
         return portal_cli_ratelimit_prune(&cli);
+    if (strcmp(cmd, "jobs") == 0 && rest == 1 && strcmp(argv[i + 1], "run") == 0)
+        return portal_cli_jobs_run(&cli);
+    if (strcmp(cmd, "mail") == 0 && rest == 1 && strcmp(argv[i + 1], "send") == 0)
+        return portal_cli_mail_send(&cli);
+    if (strcmp(cmd, "mail") == 0 && (rest == 2 || rest == 4) && strcmp(argv[i + 1], "test") == 0) {
+        /* mail test ADDRESS [--lang LL], the option before or after */
+        const char *to = argv[i + 2], *lang = NULL;
+        if (rest == 4 && strcmp(argv[i + 2], "--lang") == 0)
+            lang = argv[i + 3], to = argv[i + 4];
+        else if (rest == 4 && strcmp(argv[i + 3], "--lang") == 0)
+            lang = argv[i + 4];
+        else if (rest == 4)
+            to = NULL;
+        if (to)
+            return portal_cli_mail_test(&cli, to, lang);
+    }
     fprintf(stderr, "portalctl: unknown command or arguments: %s\n", cmd);
     usage(stderr);
     return 2;

@@ -15,6 +15,7 @@
 #include "csp.h"
 #include "files.h"
 #include "format.h"
+#include "mod_portal_jobs.h"
 #include "origin.h"
 #include "tmpldir.h"
 
@@ -35,6 +36,7 @@ void *portal_create_server_cfg(apr_pool_t *p, server_rec *s)
     c->session_idle = -1;
     c->session_max = -1;
     c->static_url = NULL;
+    portal_jobs_create_cfg(c);
     portal_sqlcat *sql;
     if (portal_sqlcat_embedded(p, &sql, &sql_error) == APR_SUCCESS)
         c->sql = sql;
@@ -64,6 +66,7 @@ void *portal_merge_server_cfg(apr_pool_t *p, void *basev, void *addv)
     c->session_max = add->session_max >= 0 ? add->session_max : base->session_max;
     c->sql = PICK(sql);
     c->configured = base->configured || add->configured;
+    portal_jobs_merge_cfg(c, base, add);
     return c;
 }
 
@@ -297,6 +300,7 @@ const command_rec portal_directives[] = {
                   "A customer session ends this long after sign-in, used or not (default 7d)"),
     AP_INIT_FLAG("PortalSecurityHeaders", set_security_headers, NULL, RSRC_CONF | ACCESS_CONF,
                  "Send mod_portal's security headers on everything under this location"),
+    PORTAL_JOBS_DIRECTIVES,
     { NULL }
 };
 
@@ -429,6 +433,9 @@ int portal_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, 
         const char *dbd = dbd_problem(ptemp, vs);
         if (dbd)
             return fail_check(vs, dbd);
+        const char *mail = portal_jobs_check_cfg(ptemp, c);
+        if (mail)
+            return fail_check(vs, mail);
         if (!portal_dir_writable_by(c->storage_dir, ap_unixd_config.user_id,
                                     ap_unixd_config.group_id))
             return fail_check(vs, apr_psprintf(ptemp, "PortalStorageDir %s is not writable by "

@@ -8,6 +8,7 @@
 #include "i18n.h"
 #include "mustache.h"
 #include "roles.h"
+#include "outbox.h"
 #include "sqlcat.h"
 
 typedef struct {
@@ -29,6 +30,12 @@ typedef struct {
     const portal_sqlcat *sql;         /* the embedded named queries */
     const portal_roles *roles;        /* conf/roles.json, compiled in */
     int configured;                   /* any Portal* directive seen here */
+    /* Mail and jobs (mod_portal_jobs.c) */
+    portal_smtp_cfg smtp;             /* PortalSMTPURL, PortalSMTPStartTLS (-1 unset),
+                                       * PortalSMTPAuthFile, PortalMailFrom */
+    portal_mail_ctx mail;             /* for portal_mail_enqueue(..., &pr->cfg->mail, ...) */
+    int jobs_interval;                /* PortalJobsInterval seconds; -1 unset, 0 off */
+    int jobs_own;                     /* a virtual host with Portal* lines of its own */
 } portal_server_cfg;
 
 typedef struct {

@@ -52,6 +52,15 @@ def owner_db(stack):
 
 
 @pytest.fixture
+def mailbox(stack):
+    """The SMTP sink every node of the shared stack sends its mail to (jobs
+    every second), up and accepting at the start and end of the test."""
+    stack.mail.reset()
+    yield stack.mail
+    stack.mail.reset()
+
+
+@pytest.fixture
 def smtp():
     """An SMTP sink on a free port (aiosmtpd); .messages holds what arrived."""
     from smtp_sink import SmtpSink

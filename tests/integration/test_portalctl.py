@@ -128,7 +128,7 @@ def doctor(conf, user="nobody"):
     return stacklib.portalctl("-c", str(conf), "--apache-user", user, "doctor", check=False)
 
 
-def test_doctor_on_a_good_installation(doctor_conf):
+def test_doctor_on_a_good_installation(doctor_conf, stack):
     r = doctor(doctor_conf)
     assert r.returncode == 0, r.stdout
     for check in ("configuration", "secret file", "templates", "storage", "database",
@@ -136,6 +136,7 @@ def test_doctor_on_a_good_installation(doctor_conf):
         assert f"ok    {check}" in r.stdout, check
     assert "portal_app owns no tables" in r.stdout
     assert "portal_app is bound by it on tenant_members, tenants" in r.stdout
+    assert f"ok    mail           {stack.mail.url} answers" in r.stdout
     assert r.stdout.strip().endswith("doctor: 8 ok, 0 failed")
 
 
@@ -157,7 +158,7 @@ def test_doctor_finds_a_broken_installation(doctor_conf, tmp_path, stack):
     assert f"FAIL  storage        {storage} is missing or not writable by nobody" in r.stdout
     assert f"fix: mkdir -p {storage} && chown nobody: {storage}" in r.stdout
     assert "FAIL  database" in r.stdout
-    assert r.stdout.strip().endswith("doctor: 2 ok, 3 failed")
+    assert r.stdout.strip().endswith("doctor: 3 ok, 3 failed")
 
 
 def test_doctor_finds_pending_migrations(owner_db, doctor_conf):
