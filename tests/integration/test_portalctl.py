@@ -137,7 +137,7 @@ def test_doctor_on_a_good_installation(doctor_conf, stack):
     assert "portal_app owns no tables" in r.stdout
     assert "portal_app is bound by it on tenant_members, tenants" in r.stdout
     assert f"ok    mail           {stack.mail.url} answers" in r.stdout
-    assert r.stdout.strip().endswith("doctor: 8 ok, 0 failed")
+    assert r.stdout.strip().endswith("doctor: 9 ok, 0 failed")
 
 
 def test_doctor_finds_a_broken_installation(doctor_conf, tmp_path, stack):
