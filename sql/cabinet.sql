@@ -45,3 +45,45 @@ SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS a
  WHERE user_id = $1::uuid
  ORDER BY created_at DESC
  LIMIT 5;
+
+-- name: signup_user
+-- A new person ($1 e-mail, lower-cased; $2 argon2id hash; $6 the terms'
+-- version). A taken e-mail is a unique violation (users_email_key).
+INSERT INTO users (email, password_hash, name, phone, locale, terms_version,
+                   terms_accepted_at)
+VALUES ($1, $2, $3, $4, $5, $6, now())
+RETURNING id;
+
+-- name: signup_tenant
+-- The new company, under the id the page made (the policy wants it set).
+INSERT INTO tenants (id, name, tax_id, country, city, phone)
+VALUES ($1::uuid, $2, nullif($3, ''), $4, nullif($5, ''), nullif($6, ''));
+
+-- name: signup_owner
+INSERT INTO tenant_members (tenant_id, user_id, role)
+VALUES ($1::uuid, $2::uuid, 'owner');
+
+-- name: code_new
+-- A fresh verification code; the earlier live ones are replaced.
+WITH replaced AS (
+    UPDATE email_codes SET replaced_at = now()
+     WHERE user_id = $1::uuid AND used_at IS NULL AND replaced_at IS NULL
+)
+INSERT INTO email_codes (user_id, code_hash, expires_at)
+VALUES ($1::uuid, $2, now() + interval '15 minutes');
+
+-- name: code_try
+-- One try of a code: the live code of the person, its tries counted first
+-- (so a wrong guess always costs one), and whether it matched ($2 the
+-- hash of what was typed).
+UPDATE email_codes SET attempts = attempts + 1,
+                       used_at = CASE WHEN code_hash = $2 AND attempts < 5 THEN now() END
+ WHERE id = (SELECT id FROM email_codes
+              WHERE user_id = $1::uuid AND used_at IS NULL AND replaced_at IS NULL
+                AND expires_at > now() AND attempts < 5
+              ORDER BY created_at DESC LIMIT 1)
+RETURNING used_at IS NOT NULL AS matched, 5 - attempts AS tries_left;
+
+-- name: user_verified
+UPDATE users SET email_verified_at = now()
+ WHERE id = $1::uuid AND email_verified_at IS NULL;

@@ -437,13 +437,13 @@ def htdocs_for(state):
 
 
 @contextlib.contextmanager
-def temporary_stack(nodes=1, demo=True, mail=True, **node_kw):
+def temporary_stack(nodes=1, demo=True, mail=True, maildir=None, **node_kw):
     state = make_state_dir()
     stack = Stack(state)
     try:
         stack.start_database(demo=demo)
         if mail:
-            stack.start_mail()
+            stack.start_mail(maildir=maildir)
         htdocs = htdocs_for(state)
         for i in range(nodes):
             stack.add_node(f"apache{i}", htdocs=htdocs, **node_kw)

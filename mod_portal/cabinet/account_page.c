@@ -3,13 +3,16 @@
 #include "cabinet.h"
 
 #include <apr_strings.h>
+#include "identity_rules.h"
 
 static json_t *needs(portal_req *pr)
 {
     json_t *list = json_array();
     if (!pr->session->email_verified)
-        json_array_append_new(list, json_pack("{s:s, s:s}", "kind", "warning",
-            "text", portal_text(pr, "account.needs.verify_email")));
+        json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s}", "kind", "warning",
+            "text", portal_text(pr, "account.needs.verify_email"),
+            "action", portal_text(pr, "account.verify_now"),
+            "href", portal_url(pr, "/verify")));
     if (!pr->session->totp_enabled)
         json_array_append_new(list, json_pack("{s:s, s:s}", "kind", "info",
             "text", portal_text(pr, "account.needs.enable_2fa")));
@@ -25,10 +28,11 @@ static apr_status_t recent_sessions(portal_req *pr, json_t **out, portal_db_erro
     json_t *list = json_array();
     for (int i = 0; i < portal_db_nrows(res); i++) {
         const char *ip = portal_db_get(res, i, "ip");
-        const char *ua = portal_db_get(res, i, "user_agent");
+        const char *label = portal_device_label(pr->r->pool,
+                                                portal_db_get(res, i, "user_agent"));
         json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:b, s:b}",
             "at_iso", portal_db_get(res, i, "at_iso"), "at", portal_db_get(res, i, "at_local"),
-            "ip", ip ? ip : "", "device", ua && *ua ? ua : portal_text(pr, "account.unknown_device"),
+            "ip", ip ? ip : "", "device", label ? label : portal_text(pr, "account.unknown_device"),
             "current", portal_db_get_bool(res, i, "current"),
             "active", portal_db_get_bool(res, i, "active")));
     }
@@ -43,6 +47,8 @@ int portal_cabinet_account(portal_req *pr)
     if (recent_sessions(pr, &sessions, &err) != APR_SUCCESS)
         return portal_fail_db(pr, "dashboard", &err);
     json_t *view = portal_view(pr, "account");
+    if (apr_table_get(pr->query, "verified") && pr->session->email_verified)
+        json_object_set_new(view, "notice", json_string(portal_text(pr, "account.verified")));
     json_t *list = needs(pr);
     json_object_set_new(view, "has_needs", json_boolean(json_array_size(list) > 0));
     json_object_set_new(view, "needs", list);

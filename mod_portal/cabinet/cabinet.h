@@ -14,6 +14,17 @@ int portal_cabinet_signin(portal_req *pr);
 int portal_cabinet_signin_send(portal_req *pr);
 int portal_cabinet_signout(portal_req *pr);
 int portal_cabinet_account(portal_req *pr);
+int portal_cabinet_signup(portal_req *pr);
+int portal_cabinet_signup_send(portal_req *pr);
+int portal_cabinet_verify(portal_req *pr);
+int portal_cabinet_verify_send(portal_req *pr);
+int portal_cabinet_verify_resend(portal_req *pr);
+
+/* Mails user a fresh 6-digit code (replacing the earlier ones) inside the
+ * caller's transaction; and the keyed hash a code is stored and checked as. */
+apr_status_t portal_cabinet_send_code(portal_req *pr, const char *user_id, const char *email,
+                                      const char *locale, portal_db_error *err);
+const char *portal_cabinet_code_hash(portal_req *pr, const char *code);
 
 /* The plans on sale as the Pricing page shows them (array of objects), and
  * the home page's "from" phrase with the lowest monthly price (NULL without

@@ -14,6 +14,11 @@ static const portal_route routes[] = {
     { "POST", "/signin",   "guest",  portal_cabinet_signin_send },
     { "POST", "/signout",  NULL,     portal_cabinet_signout },
     { "GET",  "/account/", NULL,     portal_cabinet_account },
+    { "GET",  "/signup",   "guest",  portal_cabinet_signup },
+    { "POST", "/signup",   "guest",  portal_cabinet_signup_send },
+    { "GET",  "/verify",   NULL,     portal_cabinet_verify },
+    { "POST", "/verify",   NULL,     portal_cabinet_verify_send },
+    { "POST", "/verify/resend", NULL, portal_cabinet_verify_resend },
 };
 
 /* A route without a perm needs a signed-in member of a tenant. */

@@ -29,6 +29,7 @@ static int show_form(portal_req *pr, int status, const char *email, const char *
 {
     json_t *view = portal_view(pr, "signin");
     json_object_set_new(view, "action", json_string(portal_url(pr, "/signin")));
+    json_object_set_new(view, "signup", json_string(portal_url(pr, "/signup")));
     json_object_set_new(view, "csrf", json_string(portal_csrf_token(pr)));
     json_object_set_new(view, "form", json_pack("{s:s, s:s}", "email", email ? email : "",
                                                 "next", next ? next : ""));

@@ -1,6 +1,7 @@
 #include "crypto.h"
 
 #include <string.h>
+#include <apr_strings.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -82,4 +83,16 @@ int portal_equal_secret(const char *a, const char *b)
     if (strlen(b) != n)
         return 0;
     return CRYPTO_memcmp(a, b, n) == 0;
+}
+
+const char *portal_uuid_v4(apr_pool_t *p)
+{
+    unsigned char b[16];
+    if (portal_random_bytes(b, sizeof(b)) != APR_SUCCESS)
+        return NULL;
+    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);   /* version 4 */
+    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);   /* RFC 4122 variant */
+    return apr_psprintf(p, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+                        "%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3], b[4], b[5],
+                        b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
 }

@@ -13,6 +13,9 @@ const char *portal_random_token(apr_pool_t *p, apr_size_t bytes);
 const char *portal_b64url_encode(apr_pool_t *p, const unsigned char *data, apr_size_t n);
 const char *portal_hex_encode(apr_pool_t *p, const unsigned char *data, apr_size_t n);
 
+/* A random (version 4) UUID as text, or NULL without randomness. */
+const char *portal_uuid_v4(apr_pool_t *p);
+
 /* HMAC-SHA256(key, msg), base64url. */
 const char *portal_hmac_b64url(apr_pool_t *p, const unsigned char *key, apr_size_t key_len,
                                const char *msg, apr_size_t msg_len);

@@ -2,7 +2,10 @@
 // header, land on the dashboard, open the account menu, sign out; in
 // English and Azerbaijani, at desktop and phone widths, each page checked
 // by axe and left as a screenshot under artifacts/.
-// Usage: node account_flows.mjs BASE_URL DEMO_JSON
+// Then a new company signs up and verifies its e-mail with the code from
+// the real message the portal's jobs sent (read from the mail catcher's
+// .eml files).
+// Usage: node account_flows.mjs BASE_URL DEMO_JSON MAIL_DIR
 import { chromium } from 'playwright-core';
 import AxeBuilder from '@axe-core/playwright';
 import fs from 'node:fs';
@@ -11,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 
 const base = process.argv[2];
 const demo = JSON.parse(process.argv[3]);
+const maildir = process.argv[4];
 const here = path.dirname(fileURLToPath(import.meta.url));
 const artifacts = path.join(here, 'artifacts');
 fs.mkdirSync(artifacts, { recursive: true });
@@ -88,6 +92,67 @@ for (const lang of ['en', 'az']) {
     check(problems.length === 0, `${label}: console errors ${problems.join(' | ')}`);
     await context.close();
   }
+}
+
+// The 6-digit code of the last message to address, from its Subject
+// (RFC 2047 encoded words decoded).
+async function mailedCode(address) {
+  for (let waited = 0; waited < 15000; waited += 200) {
+    const files = fs.readdirSync(maildir).filter(f => f.endsWith('.eml')).sort();
+    for (const f of files.reverse()) {
+      const raw = fs.readFileSync(path.join(maildir, f), 'latin1');
+      const head = raw.split(/\r?\n\r?\n/)[0].replace(/\r?\n[ \t]+/g, ' ');
+      if (!head.toLowerCase().includes(`to: ${address}`)) continue;
+      const subject = (head.match(/^Subject: (.*)$/mi) || [])[1] || '';
+      const decoded = subject.replace(/=\?UTF-8\?([BQ])\?([^?]*)\?=\s*/gi, (_, enc, text) =>
+        enc.toUpperCase() === 'B' ? Buffer.from(text, 'base64').toString('utf8')
+          : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi,
+              (m, h) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8'));
+      const code = decoded.match(/\b(\d{6})\b/);
+      if (code) return code[1];
+    }
+    await new Promise(r => setTimeout(r, 200));
+  }
+  return null;
+}
+
+for (const lang of ['az', 'en']) {
+  const label = `signup ${lang}`;
+  const context = await browser.newContext({ viewport: sizes.desktop });
+  const page = await context.newPage();
+  await page.goto(`${base}/signin?lang=${lang}`);
+  await page.locator('a[href="/signup"]').click();
+  await page.waitForLoadState('load');
+  check(new URL(page.url()).pathname === '/signup', `${label}: from sign-in to sign-up`);
+  await axeClean(page, `${label} form`);
+  const email = `browser-${lang}-${Date.now()}@gunes.example`;
+  await page.fill('input[name="company"]', lang === 'az' ? 'Günəş Logistika MMC' : 'Sunrise Logistics LLC');
+  await page.fill('input[name="city"]', 'Gəncə');
+  await page.fill('input[name="name"]', 'Nigar Həsənova');
+  await page.fill('input[name="email"]', email);
+  await page.fill('input[name="password"]', 'short');
+  await page.check('input[name="terms"]');
+  await page.evaluate(() => document.querySelector('form.form').noValidate = true);
+  await page.locator('form.form [type="submit"]').click();
+  await page.waitForLoadState('load');
+  check(await page.locator('#signup-password[aria-invalid="true"]').count() === 1,
+        `${label}: a short password is marked`);
+  await page.screenshot({ path: path.join(artifacts, `signup-errors-${lang}.png`), fullPage: true });
+  await page.fill('input[name="password"]', 'quiet-river-stone-41');
+  await page.locator('form.form [type="submit"]').click();
+  await page.waitForLoadState('load');
+  check(new URL(page.url()).pathname === '/verify', `${label}: on to verification (${page.url()})`);
+  await axeClean(page, `${label} verify`);
+  await page.screenshot({ path: path.join(artifacts, `verify-${lang}.png`), fullPage: true });
+  const code = await mailedCode(email);
+  check(code !== null, `${label}: the code arrived by mail`);
+  await page.fill('input[name="code"]', code || '');
+  await page.locator('form.form [type="submit"]').first().click();
+  await page.waitForLoadState('load');
+  check(new URL(page.url()).pathname === '/account/', `${label}: verified, on the dashboard`);
+  check(await page.locator('.alert-success').count() === 1, `${label}: verified notice`);
+  await page.screenshot({ path: path.join(artifacts, `account-verified-${lang}.png`), fullPage: true });
+  await context.close();
 }
 
 await browser.close();

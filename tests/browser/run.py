@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(HERE)), "tools"))
@@ -12,10 +13,11 @@ import stack  # noqa: E402
 
 
 def main():
-    with stack.temporary_stack(nodes=1) as s:
+    maildir = tempfile.mkdtemp(prefix="portal-browser-mail-")
+    with stack.temporary_stack(nodes=1, maildir=maildir) as s:
         failed = 0
         for suite, args in (("public_pages.mjs", []),
-                            ("account_flows.mjs", [json.dumps(s.demo)])):
+                            ("account_flows.mjs", [json.dumps(s.demo), maildir])):
             r = subprocess.run(["node", os.path.join(HERE, suite), s.nodes[0].url, *args],
                                cwd=HERE)
             if r.returncode != 0:

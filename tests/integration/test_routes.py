@@ -24,6 +24,11 @@ EXPECTED = {
     ("cabinet", "POST", "/signin"): "guest",
     ("cabinet", "POST", "/signout"): "member",
     ("cabinet", "GET", "/account/"): "member",
+    ("cabinet", "GET", "/signup"): "guest",
+    ("cabinet", "POST", "/signup"): "guest",
+    ("cabinet", "GET", "/verify"): "member",
+    ("cabinet", "POST", "/verify"): "member",
+    ("cabinet", "POST", "/verify/resend"): "member",
     # Behind the <Location>'s `Require ip` only: versions and health.
     ("admin", "GET", "/"): "public",
     ("licensing", "GET", "/v1/ping"): "public",
