@@ -3,24 +3,12 @@
 #include <string.h>
 #include <strings.h>
 #include <apr_strings.h>
+#include "utf8.h"
 #include "../core/utf8.h"
 
 const char *const portal_contact_topics[] = {
     "sales", "support", "billing", "partnership", "other", NULL
 };
-
-static const char *trim(apr_pool_t *p, const char *s)
-{
-    if (!s)
-        return "";
-    while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
-        s++;
-    apr_size_t n = strlen(s);
-    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'
-                     || s[n - 1] == '\n'))
-        n--;
-    return apr_pstrmemdup(p, s, n);
-}
 
 /* Characters, not bytes: the limits people read are in letters. */
 static apr_size_t chars(const char *s)
@@ -94,11 +82,11 @@ int portal_contact_validate(apr_pool_t *p, portal_contact_input *in,
                             const portal_contact_file *file, apr_table_t *errors,
                             const char **file_type)
 {
-    in->name = trim(p, in->name);
-    in->email = trim(p, in->email);
-    in->company = trim(p, in->company);
-    in->topic = trim(p, in->topic);
-    in->message = trim(p, in->message);
+    in->name = portal_text_trim(p, in->name);
+    in->email = portal_text_trim(p, in->email);
+    in->company = portal_text_trim(p, in->company);
+    in->topic = portal_text_trim(p, in->topic);
+    in->message = portal_text_trim(p, in->message);
     *file_type = NULL;
 
     apr_size_t name_len = chars(in->name);

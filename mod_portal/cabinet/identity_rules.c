@@ -10,19 +10,6 @@ const char *const portal_signup_countries[] = {
     "AZ", "TR", "GE", "KZ", "UZ", "TM", "KG", "RU", "UA", "DE", "GB", "AE", "US", NULL
 };
 
-static const char *trim(apr_pool_t *p, const char *s)
-{
-    if (!s)
-        return "";
-    while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
-        s++;
-    apr_size_t n = strlen(s);
-    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'
-                     || s[n - 1] == '\n'))
-        n--;
-    return apr_pstrmemdup(p, s, n);
-}
-
 /* Text for one line: no control characters at all, at most max bytes. */
 static int one_line(const char *s, apr_size_t max)
 {
@@ -55,13 +42,13 @@ const char *portal_email_normalize(apr_pool_t *p, const char *email)
 
 int portal_signup_validate(apr_pool_t *p, portal_signup_input *in, apr_table_t *errors)
 {
-    in->company = trim(p, in->company);
-    in->tax_id = trim(p, in->tax_id);
-    in->city = trim(p, in->city);
-    in->phone = trim(p, in->phone);
-    in->name = trim(p, in->name);
+    in->company = portal_text_trim(p, in->company);
+    in->tax_id = portal_text_trim(p, in->tax_id);
+    in->city = portal_text_trim(p, in->city);
+    in->phone = portal_text_trim(p, in->phone);
+    in->name = portal_text_trim(p, in->name);
     const char *email = portal_email_normalize(p, in->email);
-    in->email = email ? email : trim(p, in->email);
+    in->email = email ? email : portal_text_trim(p, in->email);
     if (!*in->company || !one_line(in->company, 160))
         apr_table_setn(errors, "company", "signup.errors.company");
     if (in->tax_id[0] && (strlen(in->tax_id) > 32

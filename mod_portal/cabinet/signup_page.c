@@ -60,12 +60,8 @@ apr_status_t portal_cabinet_send_code(portal_req *pr, const char *user_id, const
 {
     apr_pool_t *p = pr->r->pool;
     unsigned char n[4];
-    if (portal_random_bytes(n, sizeof(n)) != APR_SUCCESS) {
-        err->kind = PORTAL_DB_FAILED;
-        err->sqlstate[0] = '\0';
-        err->message = "no randomness for a verification code";
-        return APR_EGENERAL;
-    }
+    if (portal_random_bytes(n, sizeof(n)) != APR_SUCCESS)
+        return portal_db_refuse(err, "no randomness for a verification code");
     unsigned long v = ((unsigned long)n[0] << 24 | (unsigned long)n[1] << 16
                        | (unsigned long)n[2] << 8 | n[3]) % 1000000UL;
     const char *code = apr_psprintf(p, "%06lu", v);

@@ -89,15 +89,6 @@ static const char *i64(apr_pool_t *p, long long v)
     return apr_off_t_toa(p, (apr_off_t)v);
 }
 
-static apr_status_t refuse(portal_db_error *err, const char *why)
-{
-    err->kind = PORTAL_DB_FAILED;
-    err->sqlstate[0] = '\0';
-    err->constraint = NULL;
-    err->message = why;
-    return APR_EINVAL;
-}
-
 /* The detail as JSON text in p: an object of bounded size that jsonb takes
  * (jsonb refuses \u0000 in a string). */
 static apr_status_t detail_text(apr_pool_t *p, json_t *detail, const char **out,
@@ -108,18 +99,18 @@ static apr_status_t detail_text(apr_pool_t *p, json_t *detail, const char **out,
         return APR_SUCCESS;
     }
     if (!json_is_object(detail))
-        return refuse(err, "audit: the detail is not a JSON object");
+        return portal_db_refuse(err, "audit: the detail is not a JSON object");
     char *text = json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS);
     if (!text)
-        return refuse(err, "audit: the detail cannot be serialised");
+        return portal_db_refuse(err, "audit: the detail cannot be serialised");
     apr_size_t n = strlen(text);
     int nul = strstr(text, "\\u0000") != NULL;
     *out = apr_pstrmemdup(p, text, n);
     free(text);                         /* jansson's malloc: copied into p first */
     if (nul)
-        return refuse(err, "audit: the detail holds a NUL character");
+        return portal_db_refuse(err, "audit: the detail holds a NUL character");
     if (n > PORTAL_AUDIT_MAX_DETAIL)
-        return refuse(err, "audit: the detail is larger than 16 KiB");
+        return portal_db_refuse(err, "audit: the detail is larger than 16 KiB");
     return APR_SUCCESS;
 }
 
@@ -127,20 +118,20 @@ apr_status_t portal_audit_write(portal_db *db, apr_pool_t *p, const portal_audit
                                 portal_db_error *err)
 {
     if (!portal_audit_event_valid(ev->event))
-        return refuse(err, apr_psprintf(p, "audit: bad event code \"%s\"",
+        return portal_db_refuse(err, apr_psprintf(p, "audit: bad event code \"%s\"",
                                         portal_audit_text(p, ev->event ? ev->event : "", 80)));
     if (!portal_audit_actor_valid(ev->actor_kind))
-        return refuse(err, "audit: actor kind is not user, admin, system or anonymous");
+        return portal_db_refuse(err, "audit: actor kind is not user, admin, system or anonymous");
     if (ev->actor_id && !portal_uuid_valid(ev->actor_id))
-        return refuse(err, "audit: actor id is not a uuid");
+        return portal_db_refuse(err, "audit: actor id is not a uuid");
     if (ev->actor_id && strcmp(ev->actor_kind, "user") != 0
         && strcmp(ev->actor_kind, "admin") != 0)
-        return refuse(err, "audit: only a user or an admin actor has an id");
+        return portal_db_refuse(err, "audit: only a user or an admin actor has an id");
     if (ev->tenant_id && !portal_uuid_valid(ev->tenant_id))
-        return refuse(err, "audit: tenant id is not a uuid");
+        return portal_db_refuse(err, "audit: tenant id is not a uuid");
     if (ev->ip && strlen(ev->ip) > 64)
-        return refuse(err, "audit: ip is too long");
-    const char *detail;
+        return portal_db_refuse(err, "audit: ip is too long");
+    const char *detail = NULL;
     apr_status_t rv = detail_text(p, ev->detail, &detail, err);
     if (rv != APR_SUCCESS)
         return rv;
@@ -161,7 +152,7 @@ apr_status_t portal_audit_seal(portal_db *db, apr_pool_t *p, int wait_ms,
     /* Inside a caller's transaction the sealer's horizon would be wrong (the
      * function refuses too); say so before sending. */
     if (portal_db_in_transaction(db))
-        return refuse(err, "audit seal: called inside a transaction");
+        return portal_db_refuse(err, "audit seal: called inside a transaction");
     const char *params[] = { apr_itoa(p, wait_ms > 0 ? wait_ms : 0) };
     portal_db_result *res;
     apr_status_t rv = portal_db_query(db, p, "audit.seal", 1, params, &res, err);
@@ -174,17 +165,6 @@ apr_status_t portal_audit_seal(portal_db *db, apr_pool_t *p, int wait_ms,
     return APR_SUCCESS;
 }
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 const char *portal_audit_chain_hash(apr_pool_t *p, const char *prev_hex, const char *canonical)
 {
     apr_size_t n = strlen(canonical);
@@ -194,7 +174,8 @@ const char *portal_audit_chain_hash(apr_pool_t *p, const char *prev_hex, const c
         if (strlen(prev_hex) != 2 * SHA256_DIGEST_LENGTH)
             return NULL;
         for (int i = 0; i < SHA256_DIGEST_LENGTH; i++) {
-            int hi = hex_value(prev_hex[2 * i]), lo = hex_value(prev_hex[2 * i + 1]);
+            int hi = portal_hex_digit((unsigned char)prev_hex[2 * i]);
+            int lo = portal_hex_digit((unsigned char)prev_hex[2 * i + 1]);
             if (hi < 0 || lo < 0)
                 return NULL;
             buf[i] = (unsigned char)(hi << 4 | lo);

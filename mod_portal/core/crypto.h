@@ -11,6 +11,8 @@ apr_status_t portal_random_bytes(unsigned char *buf, apr_size_t n);
 const char *portal_random_token(apr_pool_t *p, apr_size_t bytes);
 
 const char *portal_b64url_encode(apr_pool_t *p, const unsigned char *data, apr_size_t n);
+/* The value of one hex digit (either case), or -1. */
+int portal_hex_digit(int c);
 const char *portal_hex_encode(apr_pool_t *p, const unsigned char *data, apr_size_t n);
 
 /* A random (version 4) UUID as text, or NULL without randomness. */

@@ -480,3 +480,12 @@ const char *portal_db_error_line(apr_pool_t *p, const portal_db_error *err)
         msg[--n] = '\0';
     return err->sqlstate[0] ? apr_psprintf(p, "[%s] %s", err->sqlstate, msg) : msg;
 }
+
+apr_status_t portal_db_refuse(portal_db_error *err, const char *message)
+{
+    memset(err, 0, sizeof(*err));
+    err->kind = PORTAL_DB_FAILED;
+    err->fate = PORTAL_DB_FATE_UNSENT;
+    err->message = message;
+    return APR_EINVAL;
+}

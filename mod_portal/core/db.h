@@ -128,6 +128,11 @@ long long portal_db_affected(const portal_db_result *res);
  * failed with sqlstate may be sent again on a fresh session. */
 int portal_db_may_retry(const char *sqlstate, int retry_safe, int in_transaction);
 
+/* Fills err for a call the db layer's users refuse before any statement
+ * (bad arguments, no randomness): PORTAL_DB_FAILED, nothing sent.
+ * Returns APR_EINVAL. */
+apr_status_t portal_db_refuse(portal_db_error *err, const char *message);
+
 /* The last error in one line for logs: "[57P01] terminating connection ...". */
 const char *portal_db_error_line(apr_pool_t *p, const portal_db_error *err);
 

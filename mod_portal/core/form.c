@@ -1,19 +1,9 @@
 #include "form.h"
+#include "crypto.h"
 #include "utf8.h"
 
 #include <string.h>
 #include <apr_strings.h>
-
-static int hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 /* Decodes s[0..n) into a new NUL-terminated string in p. */
 static apr_status_t decode(apr_pool_t *p, const char *s, apr_size_t n,
@@ -27,8 +17,8 @@ static apr_status_t decode(apr_pool_t *p, const char *s, apr_size_t n,
         if (c == '+')
             d[j++] = ' ';
         else if (c == '%') {
-            int hi = n - i >= 3 ? hexval((unsigned char)s[i + 1]) : -1;
-            int lo = n - i >= 3 ? hexval((unsigned char)s[i + 2]) : -1;
+            int hi = n - i >= 3 ? portal_hex_digit((unsigned char)s[i + 1]) : -1;
+            int lo = n - i >= 3 ? portal_hex_digit((unsigned char)s[i + 2]) : -1;
             if (hi < 0 || lo < 0) {
                 *why = "bad_encoding";
                 return APR_EINVAL;

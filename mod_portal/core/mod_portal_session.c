@@ -71,13 +71,8 @@ apr_status_t portal_session_start(portal_req *pr, const char *user_id, const cha
 {
     apr_pool_t *p = pr->r->pool;
     const char *token = portal_random_token(p, TOKEN_BYTES);
-    if (!token) {
-        err->kind = PORTAL_DB_FAILED;
-        err->sqlstate[0] = '\0';
-        err->constraint = NULL;
-        err->message = "no randomness for a session token";
-        return APR_EGENERAL;
-    }
+    if (!token)
+        return portal_db_refuse(err, "no randomness for a session token");
     const char *ua = apr_table_get(pr->r->headers_in, "User-Agent");
     const char *params[] = { token_hash(pr, token), user_id, tenant_id,
                              pr->r->useragent_ip, apr_ltoa(p, pr->cfg->session_max),

@@ -1,4 +1,5 @@
 #include "multipart.h"
+#include "crypto.h"
 #include "utf8.h"
 
 #include <string.h>
@@ -237,14 +238,6 @@ static int take_disposition(void *ctx, const char *name, const char *value)
     return 1;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = (char)apr_tolower(c);
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* RFC 5987 ext-value: charset "'" [language] "'" pct-encoded value. The
  * decoded name may hold any character (CR, LF, '"', '/' ...): portal_upload
  * makes it safe after taking its basename. A NUL would cut the C string
@@ -260,7 +253,8 @@ static int decode_ext(disposition *d, const char *ext, const char **out)
     o = apr_palloc(d->p, strlen(q2));
     for (const char *c = q2 + 1; *c; c++) {
         if (*c == '%') {
-            int hi = hexval(c[1]), lo = hi < 0 ? -1 : hexval(c[2]);
+            int hi = portal_hex_digit((unsigned char)c[1]);
+            int lo = hi < 0 ? -1 : portal_hex_digit((unsigned char)c[2]);
             if (lo < 0)
                 return 0;
             o[n++] = (char)(hi * 16 + lo);

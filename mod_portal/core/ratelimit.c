@@ -60,26 +60,17 @@ const char *portal_rate_key_email(apr_pool_t *p, const char *email)
     return out;
 }
 
-static apr_status_t refuse(portal_db_error *err, const char *why)
-{
-    err->kind = PORTAL_DB_FAILED;
-    err->sqlstate[0] = '\0';
-    err->constraint = NULL;
-    err->message = why;
-    return APR_EINVAL;
-}
-
 apr_status_t portal_rate_limit(portal_db *db, apr_pool_t *p, const char *bucket,
                                const char *key, int limit, int window_seconds,
                                portal_rate_verdict *out, portal_db_error *err)
 {
     if (!portal_rate_bucket_valid(bucket))
-        return refuse(err, "rate limit: bad bucket name");
+        return portal_db_refuse(err, "rate limit: bad bucket name");
     if (limit < 1 || window_seconds < 1 || window_seconds > MAX_WINDOW)
-        return refuse(err, "rate limit: limit and window must be positive "
+        return portal_db_refuse(err, "rate limit: limit and window must be positive "
                            "(the window at most 31 days)");
     if (portal_db_in_transaction(db))
-        return refuse(err, "rate limit: called inside a transaction; count the hit "
+        return portal_db_refuse(err, "rate limit: called inside a transaction; count the hit "
                            "before BEGIN");
     const char *params[] = { bucket, portal_rate_key_hash(p, key), apr_itoa(p, limit),
                              apr_itoa(p, window_seconds) };
@@ -88,7 +79,7 @@ apr_status_t portal_rate_limit(portal_db *db, apr_pool_t *p, const char *bucket,
     if (rv != APR_SUCCESS)
         return rv;
     if (portal_db_nrows(res) != 1)
-        return refuse(err, "rate limit: the hit returned no row");
+        return portal_db_refuse(err, "rate limit: the hit returned no row");
     out->allowed = portal_db_get_bool(res, 0, "allowed");
     out->retry_after = out->allowed ? 0 : (int)portal_db_get_int(res, 0, "retry_after");
     if (!out->allowed && out->retry_after < 1)

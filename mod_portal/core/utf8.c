@@ -1,6 +1,7 @@
 #include "utf8.h"
 
 #include <string.h>
+#include <apr_strings.h>
 
 /* Length of the well-formed sequence at s[i..n), 0 if there is none.
  * *cp receives the decoded code point. Table 3-7 of the Unicode Standard. */
@@ -100,4 +101,17 @@ int portal_is_tchar(unsigned char c)
     if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
         return 1;
     return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+}
+
+const char *portal_text_trim(apr_pool_t *p, const char *s)
+{
+    if (!s)
+        return "";
+    while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+        s++;
+    apr_size_t n = strlen(s);
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'
+                     || s[n - 1] == '\n'))
+        n--;
+    return apr_pstrmemdup(p, s, n);
 }

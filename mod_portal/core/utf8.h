@@ -1,8 +1,10 @@
-/* Strict UTF-8 checks for every text that enters mod_portal from outside. */
+/* Strict UTF-8 checks for every text that enters mod_portal from outside,
+ * and the trimming every form applies to it. */
 #ifndef PORTAL_UTF8_H
 #define PORTAL_UTF8_H
 
 #include <apr.h>
+#include <apr_pools.h>
 
 /* 1 if s[0..n) is well-formed UTF-8 (RFC 3629): no overlong forms, no
  * surrogates (U+D800..U+DFFF), nothing above U+10FFFF, no truncated
@@ -23,5 +25,9 @@ apr_size_t portal_utf8_decode(const char *s, apr_size_t n, unsigned long *cp);
 /* An RFC 7230 tchar: a character of an HTTP token (header names, cookie
  * names, media-type parameters). */
 int portal_is_tchar(unsigned char c);
+
+/* s without the spaces, tabs, CRs and LFs around it, as a copy in p ("" for
+ * NULL). */
+const char *portal_text_trim(apr_pool_t *p, const char *s);
 
 #endif
