@@ -87,3 +87,31 @@ RETURNING used_at IS NOT NULL AS matched, 5 - attempts AS tries_left;
 -- name: user_verified
 UPDATE users SET email_verified_at = now()
  WHERE id = $1::uuid AND email_verified_at IS NULL;
+
+-- name: reset_new
+-- A reset link for the person ($2 the token's SHA-256, hex); the earlier
+-- unused ones are replaced.
+WITH replaced AS (
+    UPDATE password_resets SET replaced_at = now()
+     WHERE user_id = $1::uuid AND used_at IS NULL AND replaced_at IS NULL
+)
+INSERT INTO password_resets (token_hash, user_id, expires_at)
+VALUES (decode($2, 'hex'), $1::uuid, now() + interval '30 minutes');
+
+-- name: reset_live
+-- retry: safe
+-- The person a live link is for, or no row.
+SELECT r.user_id, u.email, u.locale
+  FROM password_resets r JOIN users u ON u.id = r.user_id
+ WHERE r.token_hash = decode($1, 'hex') AND r.used_at IS NULL
+   AND r.replaced_at IS NULL AND r.expires_at > now();
+
+-- name: reset_use
+-- Spends the link: only one request can (the row is updated once).
+UPDATE password_resets SET used_at = now()
+ WHERE token_hash = decode($1, 'hex') AND used_at IS NULL AND replaced_at IS NULL
+   AND expires_at > now()
+RETURNING user_id;
+
+-- name: user_password
+UPDATE users SET password_hash = $2 WHERE id = $1::uuid;

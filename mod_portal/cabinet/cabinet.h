@@ -19,6 +19,10 @@ int portal_cabinet_signup_send(portal_req *pr);
 int portal_cabinet_verify(portal_req *pr);
 int portal_cabinet_verify_send(portal_req *pr);
 int portal_cabinet_verify_resend(portal_req *pr);
+int portal_cabinet_forgot(portal_req *pr);
+int portal_cabinet_forgot_send(portal_req *pr);
+int portal_cabinet_reset(portal_req *pr);
+int portal_cabinet_reset_send(portal_req *pr);
 
 /* Mails user a fresh 6-digit code (replacing the earlier ones) inside the
  * caller's transaction; and the keyed hash a code is stored and checked as. */

@@ -19,6 +19,11 @@ static const portal_route routes[] = {
     { "GET",  "/verify",   NULL,     portal_cabinet_verify },
     { "POST", "/verify",   NULL,     portal_cabinet_verify_send },
     { "POST", "/verify/resend", NULL, portal_cabinet_verify_resend },
+    { "GET",  "/forgot",   "guest",  portal_cabinet_forgot },
+    { "POST", "/forgot",   "guest",  portal_cabinet_forgot_send },
+    /* Public: the mailed link works whoever is signed in in this browser. */
+    { "GET",  "/reset",    "public", portal_cabinet_reset },
+    { "POST", "/reset",    "public", portal_cabinet_reset_send },
 };
 
 /* A route without a perm needs a signed-in member of a tenant. */

@@ -30,6 +30,7 @@ static int show_form(portal_req *pr, int status, const char *email, const char *
     json_t *view = portal_view(pr, "signin");
     json_object_set_new(view, "action", json_string(portal_url(pr, "/signin")));
     json_object_set_new(view, "signup", json_string(portal_url(pr, "/signup")));
+    json_object_set_new(view, "forgot", json_string(portal_url(pr, "/forgot")));
     json_object_set_new(view, "csrf", json_string(portal_csrf_token(pr)));
     json_object_set_new(view, "form", json_pack("{s:s, s:s}", "email", email ? email : "",
                                                 "next", next ? next : ""));
@@ -44,6 +45,9 @@ int portal_cabinet_signin(portal_req *pr)
     if (apr_table_get(pr->query, "signed_out"))
         json_object_set_new(portal_view(pr, "signin"), "notice",
                             json_string(portal_text(pr, "signin.signed_out")));
+    if (apr_table_get(pr->query, "reset"))
+        json_object_set_new(portal_view(pr, "signin"), "notice",
+                            json_string(portal_text(pr, "signin.password_reset")));
     return show_form(pr, HTTP_OK, NULL, portal_next_path(next, pr->mount_url), NULL);
 }
 

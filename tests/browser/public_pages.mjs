@@ -15,7 +15,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const artifacts = path.join(here, 'artifacts');
 fs.mkdirSync(artifacts, { recursive: true });
 
-const pages = ['/', '/features', '/pricing', '/security', '/contact', '/signin', '/signup', '/no-such-page'];
+const pages = ['/', '/features', '/pricing', '/security', '/contact', '/signin', '/signup', '/forgot', '/no-such-page'];
 const locales = ['en', 'tr', 'az', 'ru'];
 const viewports = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } };
 

@@ -29,6 +29,10 @@ EXPECTED = {
     ("cabinet", "GET", "/verify"): "member",
     ("cabinet", "POST", "/verify"): "member",
     ("cabinet", "POST", "/verify/resend"): "member",
+    ("cabinet", "GET", "/forgot"): "guest",
+    ("cabinet", "POST", "/forgot"): "guest",
+    ("cabinet", "GET", "/reset"): "public",
+    ("cabinet", "POST", "/reset"): "public",
     # Behind the <Location>'s `Require ip` only: versions and health.
     ("admin", "GET", "/"): "public",
     ("licensing", "GET", "/v1/ping"): "public",
