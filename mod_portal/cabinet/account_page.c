@@ -13,9 +13,8 @@ static json_t *needs(portal_req *pr)
             "text", portal_text(pr, "account.needs.verify_email"),
             "action", portal_text(pr, "account.verify_now"),
             "href", portal_url(pr, "/verify")));
-    if (!pr->session->totp_enabled)
-        json_array_append_new(list, json_pack("{s:s, s:s}", "kind", "info",
-            "text", portal_text(pr, "account.needs.enable_2fa")));
+    /* "Two-step sign-in is off" joins this list with the enrolment page
+     * (account.needs.enable_2fa): no advice the account cannot act on. */
     return list;
 }
 
