@@ -253,6 +253,17 @@ def test_an_unmarked_query_is_not_resent(db, superuser, owner_db, label):
     may be resent is the query's author's call, in sql/, not a guess."""
     pid = int(db("pid"))
     db.send("query", f"scratch.{label}", LONG)
+    if label == "slow_nextval":
+        # The statement is "running pg_sleep" as soon as it is active; kill
+        # it only once its nextval has happened, or the count races.
+        deadline = time.monotonic() + 10
+        with owner_db.cursor() as c:
+            while True:
+                c.execute(f"SELECT is_called FROM {SEQ}")
+                if c.fetchone()[0]:
+                    break
+                assert time.monotonic() < deadline, "nextval did not run"
+                time.sleep(0.02)
     kill(superuser, pid, while_running="pg_sleep")
     got = db.receive()
     assert got.startswith("error unavailable 57P01 "), got
