@@ -4,6 +4,8 @@ mail, and helpers to read what a user sees."""
 
 import os
 import re
+import shutil
+import subprocess
 import sys
 
 import psycopg2
@@ -68,6 +70,26 @@ def smtp():
     sink.start()
     yield sink
     sink.stop()
+
+
+@pytest.fixture(scope="session")
+def portal_routes(stack):
+    """Every route as the module lists it (`apache2 -t -D DUMP_PORTAL_ROUTES`):
+    (area, method, pattern) -> permission; (area, "DEFAULT", "*") -> default."""
+    node = stacklib.Apache(stack.state, f"routes-{os.getpid()}", stacklib.free_port(),
+                           stack.pg.port)
+    node.write_config()
+    try:
+        r = subprocess.run(["apache2", "-f", node.conf, "-t", "-D", "DUMP_PORTAL_ROUTES"],
+                           capture_output=True, text=True, env=stacklib.apache_env())
+    finally:
+        shutil.rmtree(node.dir, ignore_errors=True)
+    assert r.returncode == 0, r.stderr
+    found = {}
+    for line in r.stdout.splitlines():
+        area, method, pattern, perm = line.split(" ")
+        found[(area, method, pattern)] = perm
+    return found
 
 
 def csrf_of(html):
