@@ -5,6 +5,7 @@ id that is not the person's answering 404."""
 
 import re
 
+import psycopg2
 import pytest
 import requests
 
@@ -13,6 +14,16 @@ from test_signin import COOKIE, signin
 from twofa import PASSWORD, fresh_account, page, post
 
 NEW = "amber-copper-lantern-77"
+
+
+@pytest.fixture(scope="module")
+def owner_db(stack):
+    """A connection of this module's own: a restart test of another module
+    (test_tenancy.py) ends the shared one."""
+    conn = psycopg2.connect(stack.owner_db)
+    conn.autocommit = True
+    yield conn
+    conn.close()
 
 
 @pytest.fixture(autouse=True)

@@ -7,6 +7,7 @@ a code; an owner can require it of the whole company."""
 
 import re
 
+import psycopg2
 import pytest
 import requests
 
@@ -14,6 +15,16 @@ from conftest import csrf_of, text_of
 from test_signin import COOKIE, signin
 from twofa import (PASSWORD, enrol, fresh_account, page, post, recovery_codes,
                    start_enrolment, totp)
+
+
+@pytest.fixture(scope="module")
+def owner_db(stack):
+    """A connection of this module's own: a restart test of another module
+    (test_tenancy.py) ends the shared one."""
+    conn = psycopg2.connect(stack.owner_db)
+    conn.autocommit = True
+    yield conn
+    conn.close()
 
 
 @pytest.fixture(autouse=True)
