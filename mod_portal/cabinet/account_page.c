@@ -13,8 +13,11 @@ static json_t *needs(portal_req *pr)
             "text", portal_text(pr, "account.needs.verify_email"),
             "action", portal_text(pr, "account.verify_now"),
             "href", portal_url(pr, "/verify")));
-    /* "Two-step sign-in is off" joins this list with the enrolment page
-     * (account.needs.enable_2fa): no advice the account cannot act on. */
+    if (!pr->session->totp_enabled)
+        json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s}", "kind", "info",
+            "text", portal_text(pr, "account.needs.enable_2fa"),
+            "action", portal_text(pr, "account.turn_on_2fa"),
+            "href", portal_url(pr, "/account/security#two-factor")));
     return list;
 }
 

@@ -48,6 +48,9 @@ int portal_cabinet_signin(portal_req *pr)
     if (apr_table_get(pr->query, "reset"))
         json_object_set_new(portal_view(pr, "signin"), "notice",
                             json_string(portal_text(pr, "signin.password_reset")));
+    if (apr_table_get(pr->query, "expired"))
+        json_object_set_new(portal_view(pr, "signin"), "notice",
+                            json_string(portal_text(pr, "signin_2fa.expired")));
     return show_form(pr, HTTP_OK, NULL, portal_next_path(next, pr->mount_url), NULL);
 }
 
@@ -143,6 +146,13 @@ int portal_cabinet_signin_send(portal_req *pr)
     if (!tenant)
         return show_form(pr, HTTP_FORBIDDEN, raw_email, next,
                          suspended ? "signin.errors.suspended" : "signin.errors.no_company");
+    /* Two-step verification: no session before the code (signin_2fa_page.c). */
+    portal_db_result *factors;
+    const char *uid[] = { user_id };
+    if (portal_query(pr, "security.user", 1, uid, &factors, &err) != APR_SUCCESS)
+        return portal_fail_db(pr, "sign-in", &err);
+    if (portal_db_nrows(factors) == 1 && portal_db_get(factors, 0, "totp_secret"))
+        return portal_cabinet_signin_challenge(pr, user_id, tenant, next);
     /* The session and its audit row commit together, or neither does. */
     portal_db *db = portal_req_db(pr, &err);
     if (!db || portal_db_begin(db, p, &err) != APR_SUCCESS

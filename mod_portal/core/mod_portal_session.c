@@ -88,8 +88,11 @@ apr_status_t portal_session_start(portal_req *pr, const char *user_id, const cha
     /* A session cookie: the browser forgets it when it closes; the row's
      * idle and absolute timeouts end it on the server whatever it keeps. */
     portal_set_cookie(pr, cookie_name(pr), token, -1);
+    /* The next portal_session_load reads the new session (a page that
+     * rotates the token and then renders, with forms bound to it). */
+    apr_table_set(pr->cookies, cookie_name(pr), token);
     pr->session = NULL;
-    pr->session_loaded = 1;
+    pr->session_loaded = 0;
     return APR_SUCCESS;
 }
 
@@ -120,6 +123,28 @@ static int to_signin(portal_req *pr)
     portal_redirect(pr, HTTP_SEE_OTHER,
                     apr_pstrcat(p, portal_cabinet_url(pr, "/signin"), "?",
                                 apr_pstrmemdup(p, query, strlen(query) - 1), NULL));
+    return PORTAL_ANSWERED;
+}
+
+/* A tenant that requires two-step verification lets a member without it
+ * reach only the "self" routes (the security page, sign-out) until it is
+ * on: every other route sends them to the security page. One extra
+ * statement, and only for members without two-step verification. */
+static int two_factor_gate(portal_req *pr)
+{
+    if (pr->session->totp_enabled)
+        return OK;
+    portal_db_error err;
+    portal_db_result *res;
+    portal_db *db = portal_req_db(pr, &err);
+    if (!db || portal_db_query_as(db, pr->r->pool, pr->session->tenant_id, "session.require_2fa",
+                                  0, NULL, &res, &err) != APR_SUCCESS)
+        return portal_fail_db(pr, "two-step requirement", &err);
+    if (portal_db_nrows(res) != 1 || !portal_db_get_bool(res, 0, "require_2fa"))
+        return OK;
+    if (pr->area->json)
+        return portal_fail(pr, HTTP_FORBIDDEN, "two_factor_required");
+    portal_redirect(pr, HTTP_SEE_OTHER, portal_cabinet_url(pr, "/account/security?required=1"));
     return PORTAL_ANSWERED;
 }
 
@@ -163,8 +188,11 @@ int portal_authorize(portal_req *pr, const char *perm)
             return portal_fail(pr, HTTP_UNAUTHORIZED, "unauthorized");
         return to_signin(pr);
     }
-    if (strcmp(perm, "member") == 0)
+    if (strcmp(perm, "self") == 0)
         return OK;
+    int rc = two_factor_gate(pr);
+    if (rc != OK || strcmp(perm, "member") == 0)
+        return rc;
     if (!portal_roles_grants(pr->cfg->roles, PORTAL_CUSTOMER_ROLE, pr->session->role, perm))
         return refuse(pr, perm, apr_pstrcat(pr->r->pool, "the role ", pr->session->role,
                                             " does not hold it", NULL));

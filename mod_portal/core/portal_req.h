@@ -137,7 +137,9 @@ void portal_set_cookie(portal_req *pr, const char *name, const char *value, long
  * database does. */
 apr_status_t portal_session_load(portal_req *pr, portal_db_error *err);
 /* Signs user into tenant with a fresh token (the old session, if any, is
- * revoked: the token rotates at every sign-in and privilege change). */
+ * revoked: the token rotates at every sign-in and privilege change).
+ * pr->session is NULL after it; portal_session_load then reads the new
+ * session (inside the same transaction too). */
 apr_status_t portal_session_start(portal_req *pr, const char *user_id, const char *tenant_id,
                                   portal_db_error *err);
 /* Signs the request's session out and deletes the cookie. */
@@ -145,7 +147,10 @@ apr_status_t portal_session_end(portal_req *pr, portal_db_error *err);
 /* The router's check before a route runs: perm as the route table gives it.
  * OK, or answered: a visitor who must sign in is sent to the sign-in page
  * (browser areas; 401 in JSON areas), a signed-in one who opens a guest
- * page to the dashboard, one without the permission gets a 403 page. */
+ * page to the dashboard, one without the permission gets a 403 page. A
+ * member whose tenant requires two-step verification they have not turned
+ * on reaches only "self" routes; any other is a 303 to /account/security
+ * (403 two_factor_required in JSON areas). */
 int portal_authorize(portal_req *pr, const char *perm);
 /* 1 when cookies must be Secure: the request came over TLS or PortalBaseURL
  * is https. */

@@ -12,7 +12,7 @@ struct portal_roles {
     apr_hash_t *grants[2];        /* by kind: "role" -> "" and "role perm" -> "" */
 };
 
-static const char *const builtin[] = { "public", "guest", "member", "admin", "none" };
+static const char *const builtin[] = { "public", "guest", "member", "self", "admin", "none" };
 
 int portal_perm_is_builtin(const char *perm)
 {

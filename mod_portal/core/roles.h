@@ -20,8 +20,9 @@ apr_status_t portal_roles_parse(apr_pool_t *p, const char *json, apr_size_t len,
 /* The compiled-in conf/roles.json; NULL with *err if it does not parse. */
 const portal_roles *portal_roles_builtin(apr_pool_t *p, const char **err);
 
-/* The permissions the router itself decides: public, guest, member, admin,
- * none. */
+/* The permissions the router itself decides: public, guest, member, self
+ * (a member even before the two-step verification their tenant requires),
+ * admin, none. */
 int portal_perm_is_builtin(const char *perm);
 /* 1 for a builtin permission or one defined in the matrix. */
 int portal_roles_known(const portal_roles *roles, const char *perm);

@@ -4,10 +4,15 @@
 // by axe and left as a screenshot under artifacts/.
 // Then a new company signs up and verifies its e-mail with the code from
 // the real message the portal's jobs sent (read from the mail catcher's
-// .eml files).
+// .eml files), opens the security page from the account menu, turns on
+// two-step verification with a code this script computes from the secret
+// on the page (RFC 6238 with Node's HMAC-SHA1), keeps its recovery codes,
+// signs out and signs in again with the password and then a code; in
+// English and Azerbaijani, at desktop and phone widths.
 // Usage: node account_flows.mjs BASE_URL DEMO_JSON MAIL_DIR
 import { chromium } from 'playwright-core';
 import AxeBuilder from '@axe-core/playwright';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -116,16 +121,39 @@ async function mailedCode(address) {
   return null;
 }
 
-for (const lang of ['az', 'en']) {
-  const label = `signup ${lang}`;
-  const context = await browser.newContext({ viewport: sizes.desktop });
+// RFC 6238 (SHA-1, 6 digits, 30 s) of an RFC 4648 base32 secret, `ahead`
+// steps from now: an implementation independent of the portal's.
+function totp(secret, ahead = 0) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const ch of secret.replace(/[\s=]/g, '').toUpperCase())
+    bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map(b => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 1000 / 30) + ahead));
+  const mac = crypto.createHmac('sha1', key).update(counter).digest();
+  const at = mac[mac.length - 1] & 0x0f;
+  const n = (mac.readUInt32BE(at) & 0x7fffffff) % 1000000;
+  return String(n).padStart(6, '0');
+}
+
+async function submit(page, form) {
+  await page.locator(`${form} [type="submit"]`).first().click();
+  await page.waitForLoadState('load');
+}
+
+for (const [lang, size] of [['az', 'desktop'], ['en', 'desktop'], ['az', 'phone'], ['en', 'phone']]) {
+  const label = `signup ${lang} ${size}`;
+  const shot = name => page.screenshot({ path: path.join(artifacts, `${name}-${lang}-${size}.png`),
+                                         fullPage: true });
+  const context = await browser.newContext({ viewport: sizes[size] });
   const page = await context.newPage();
   await page.goto(`${base}/signin?lang=${lang}`);
   await page.locator('a[href="/signup"]').click();
   await page.waitForLoadState('load');
   check(new URL(page.url()).pathname === '/signup', `${label}: from sign-in to sign-up`);
   await axeClean(page, `${label} form`);
-  const email = `browser-${lang}-${Date.now()}@gunes.example`;
+  const email = `browser-${lang}-${size}-${Date.now()}@gunes.example`;
   await page.fill('input[name="company"]', lang === 'az' ? 'Günəş Logistika MMC' : 'Sunrise Logistics LLC');
   await page.fill('input[name="city"]', 'Gəncə');
   await page.fill('input[name="name"]', 'Nigar Həsənova');
@@ -137,13 +165,13 @@ for (const lang of ['az', 'en']) {
   await page.waitForLoadState('load');
   check(await page.locator('#signup-password[aria-invalid="true"]').count() === 1,
         `${label}: a short password is marked`);
-  await page.screenshot({ path: path.join(artifacts, `signup-errors-${lang}.png`), fullPage: true });
+  await shot('signup-errors');
   await page.fill('input[name="password"]', 'quiet-river-stone-41');
   await page.locator('form.form [type="submit"]').click();
   await page.waitForLoadState('load');
   check(new URL(page.url()).pathname === '/verify', `${label}: on to verification (${page.url()})`);
   await axeClean(page, `${label} verify`);
-  await page.screenshot({ path: path.join(artifacts, `verify-${lang}.png`), fullPage: true });
+  await shot('verify');
   const code = await mailedCode(email);
   check(code !== null, `${label}: the code arrived by mail`);
   await page.fill('input[name="code"]', code || '');
@@ -151,7 +179,57 @@ for (const lang of ['az', 'en']) {
   await page.waitForLoadState('load');
   check(new URL(page.url()).pathname === '/account/', `${label}: verified, on the dashboard`);
   check(await page.locator('.alert-success').count() === 1, `${label}: verified notice`);
-  await page.screenshot({ path: path.join(artifacts, `account-verified-${lang}.png`), fullPage: true });
+  await shot('account-verified');
+  check(await page.locator('a[href="/account/security#two-factor"]').count() === 1,
+        `${label}: the dashboard advises two-step verification`);
+
+  // The security page, from the account menu.
+  await page.locator('.account-menu > summary').click();
+  await page.locator('.account-menu a[href="/account/security"]').click();
+  await page.waitForLoadState('load');
+  check(new URL(page.url()).pathname === '/account/security', `${label}: security page`);
+  check(await page.locator('.security-sessions .badge-current').count() === 1,
+        `${label}: this device is marked`);
+  await axeClean(page, `${label} security`);
+  await shot('security');
+
+  // Enrolment: the QR code and the secret, then a code made from it.
+  await submit(page, '#two-factor form');
+  check(new URL(page.url()).pathname === '/account/security/2fa', `${label}: enrolment page`);
+  check(await page.locator('.qr-frame svg.qr').count() === 1, `${label}: the QR code`);
+  await axeClean(page, `${label} enrolment`);
+  await shot('two-factor-enrol');
+  const secret = await page.locator('#totp-secret').innerText();
+  await page.fill('input[name="code"]', totp(secret));
+  await submit(page, 'form.form');
+  const codes = await page.locator('.recovery-codes code').allInnerTexts();
+  check(codes.length === 10, `${label}: ten recovery codes (${codes.length})`);
+  await axeClean(page, `${label} recovery codes`);
+  await shot('recovery-codes');
+  await page.locator('.form-actions a.btn-primary').click();
+  await page.waitForLoadState('load');
+  check(await page.locator('#two-factor .badge-on').count() === 1, `${label}: two-step is on`);
+  await shot('security-on');
+
+  // Signing out and in again asks for a code after the password.
+  await page.locator('.account-menu > summary').click();
+  await page.locator('.account-menu button[type="submit"]').click();
+  await page.waitForLoadState('load');
+  await page.fill('input[name="email"]', email);
+  await page.fill('input[name="password"]', 'quiet-river-stone-41');
+  await submit(page, 'form.form');
+  check(new URL(page.url()).pathname === '/signin/2fa', `${label}: asked for a code (${page.url()})`);
+  await axeClean(page, `${label} second step`);
+  await shot('signin-2fa');
+  await page.fill('input[name="code"]', totp(secret, 1));   // the enrolment spent this step
+  await submit(page, 'form.form');
+  check(new URL(page.url()).pathname === '/account/', `${label}: signed in with the code`);
+  check(await page.locator('a[href="/account/security#two-factor"]').count() === 0,
+        `${label}: no more two-step advice`);
+  await page.locator('.account-menu > summary').click();
+  await page.locator('.account-menu button[type="submit"]').click();
+  await page.waitForLoadState('load');
+  check(new URL(page.url()).pathname === '/signin', `${label}: signed out at the end`);
   await context.close();
 }
 

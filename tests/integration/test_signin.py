@@ -67,7 +67,8 @@ def test_signing_in_opens_the_dashboard(http, base, demo):
     assert demo["customer"]["company"] in text
     assert "Recent sign-ins" in text and "This session" in text
     assert demo["customer"]["email"] in text, "the header's account menu"
-    assert "Nothing: your account is in order" in text, "the demo owner is verified"
+    assert "Your e-mail address is not verified" not in text, "the demo owner is verified"
+    assert "Two-step sign-in is off" in text, "the demo owner has no second factor"
 
 
 @pytest.mark.parametrize("who", ["wrong password", "unknown e-mail"])
