@@ -33,8 +33,9 @@ static apr_status_t invitation_needs(portal_req *pr, json_t *list, portal_db_err
         long long n = portal_db_get_int(res, 0, "pending");
         if (n > 0)
             json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s}", "kind", "info",
-                "text", apr_psprintf(p, "%s %lld.",
-                                     portal_text(pr, "account.needs.pending_invitations"), n),
+                "text", apr_psprintf(p, "%s %" APR_INT64_T_FMT ".",
+                                     portal_text(pr, "account.needs.pending_invitations"),
+                                     (apr_int64_t)n),
                 "action", portal_text(pr, "account.needs.see_team"),
                 "href", portal_url(pr, "/account/team")));
     }
