@@ -3,7 +3,9 @@
 #include "cabinet.h"
 
 #include <apr_strings.h>
+#include "../core/roles.h"
 #include "identity_rules.h"
+#include "team.h"
 
 static json_t *needs(portal_req *pr)
 {
@@ -19,6 +21,38 @@ static json_t *needs(portal_req *pr)
             "action", portal_text(pr, "account.turn_on_2fa"),
             "href", portal_url(pr, "/account/security#two-factor")));
     return list;
+}
+
+/* Team needs: the open invitations of the company for those who manage the
+ * team, and the person's own invitations to other companies. */
+static apr_status_t invitation_needs(portal_req *pr, json_t *list, portal_db_error *err)
+{
+    apr_pool_t *p = pr->r->pool;
+    portal_db_result *res;
+    if (portal_roles_grants(pr->cfg->roles, PORTAL_CUSTOMER_ROLE, pr->session->role,
+                            "team.manage")) {
+        if (portal_cabinet_tq(pr, "team.pending_count", 0, NULL, &res, err) != APR_SUCCESS)
+            return APR_EGENERAL;
+        long long n = portal_db_get_int(res, 0, "pending");
+        if (n > 0)
+            json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s}", "kind", "info",
+                "text", apr_psprintf(p, "%s %" APR_INT64_T_FMT ".",
+                                     portal_text(pr, "account.needs.pending_invitations"),
+                                     (apr_int64_t)n),
+                "action", portal_text(pr, "account.needs.see_team"),
+                "href", portal_url(pr, "/account/team")));
+    }
+    const char *params[] = { pr->session->user_id, pr->session->time_zone };
+    if (portal_query(pr, "team.invitations_for", 2, params, &res, err) != APR_SUCCESS)
+        return APR_EGENERAL;
+    for (int i = 0; i < portal_db_nrows(res); i++)
+        json_array_append_new(list, json_pack("{s:s, s:s}", "kind", "info",
+            "text", apr_pstrcat(p, portal_text(pr, "account.needs.invited_elsewhere"), " ",
+                portal_db_get(res, i, "tenant_name"), " (",
+                portal_text(pr, apr_pstrcat(p, "team.roles.", portal_db_get(res, i, "role"),
+                                            NULL)),
+                "). ", portal_text(pr, "account.needs.invited_hint"), NULL)));
+    return APR_SUCCESS;
 }
 
 static apr_status_t recent_sessions(portal_req *pr, json_t **out, portal_db_error *err)
@@ -52,6 +86,10 @@ int portal_cabinet_account(portal_req *pr)
     if (apr_table_get(pr->query, "verified") && pr->session->email_verified)
         json_object_set_new(view, "notice", json_string(portal_text(pr, "account.verified")));
     json_t *list = needs(pr);
+    if (invitation_needs(pr, list, &err) != APR_SUCCESS) {
+        json_decref(list);
+        return portal_fail_db(pr, "dashboard invitations", &err);
+    }
     json_object_set_new(view, "has_needs", json_boolean(json_array_size(list) > 0));
     json_object_set_new(view, "needs", list);
     json_object_set_new(view, "sessions", sessions);

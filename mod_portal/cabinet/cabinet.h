@@ -35,6 +35,20 @@ int portal_cabinet_two_factor_disable(portal_req *pr);
 int portal_cabinet_two_factor_recovery(portal_req *pr);
 int portal_cabinet_signin_2fa(portal_req *pr);
 int portal_cabinet_signin_2fa_send(portal_req *pr);
+int portal_cabinet_profile(portal_req *pr);
+int portal_cabinet_profile_send(portal_req *pr);
+int portal_cabinet_company(portal_req *pr);
+int portal_cabinet_company_send(portal_req *pr);
+int portal_cabinet_team(portal_req *pr);
+int portal_cabinet_team_invite(portal_req *pr);
+int portal_cabinet_team_role(portal_req *pr);
+int portal_cabinet_team_remove(portal_req *pr);
+int portal_cabinet_team_revoke(portal_req *pr);
+int portal_cabinet_team_resend(portal_req *pr);
+int portal_cabinet_companies(portal_req *pr);
+int portal_cabinet_switch(portal_req *pr);
+int portal_cabinet_invite(portal_req *pr);
+int portal_cabinet_invite_send(portal_req *pr);
 
 /* Mails user a fresh 6-digit code (replacing the earlier ones) inside the
  * caller's transaction; and the keyed hash a code is stored and checked as. */

@@ -22,6 +22,11 @@ static int one_line(const char *s, apr_size_t max)
     return 1;
 }
 
+int portal_text_one_line(const char *s, apr_size_t max)
+{
+    return s && one_line(s, max);
+}
+
 const char *portal_email_normalize(apr_pool_t *p, const char *email)
 {
     if (!email)

@@ -12,6 +12,10 @@
  * address or longer than 254 bytes. */
 const char *portal_email_normalize(apr_pool_t *p, const char *email);
 
+/* 1 when s is valid UTF-8 text of at most max bytes without control
+ * characters: a one-line field (a name, a city). */
+int portal_text_one_line(const char *s, apr_size_t max);
+
 /* The countries the sign-up form offers (ISO 3166 alpha-2), in form
  * order; NULL-ended. Their names are the catalogs' countries.<code>. */
 extern const char *const portal_signup_countries[];

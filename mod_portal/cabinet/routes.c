@@ -40,6 +40,24 @@ static const portal_route routes[] = {
     /* Public: the mailed link works whoever is signed in in this browser. */
     { "GET",  "/reset",    "public", portal_cabinet_reset },
     { "POST", "/reset",    "public", portal_cabinet_reset_send },
+    /* Profile, company, team, invitations (team_page.c and its siblings). */
+    { "GET",  "/account/profile", NULL, portal_cabinet_profile },
+    { "POST", "/account/profile", NULL, portal_cabinet_profile_send },
+    { "GET",  "/account/company", "team.read", portal_cabinet_company },
+    { "POST", "/account/company", "company.manage", portal_cabinet_company_send },
+    { "GET",  "/account/team", "team.read", portal_cabinet_team },
+    { "POST", "/account/team/invite", "team.manage", portal_cabinet_team_invite },
+    { "POST", "/account/team/members/{id}/role", "team.manage", portal_cabinet_team_role },
+    { "POST", "/account/team/members/{id}/remove", "team.manage", portal_cabinet_team_remove },
+    { "POST", "/account/team/invitations/{id}/revoke", "team.manage",
+      portal_cabinet_team_revoke },
+    { "POST", "/account/team/invitations/{id}/resend", "team.manage",
+      portal_cabinet_team_resend },
+    { "GET",  "/account/companies", NULL, portal_cabinet_companies },
+    { "POST", "/account/switch", NULL, portal_cabinet_switch },
+    /* Public: the mailed link creates an account or joins an existing one. */
+    { "GET",  "/invite/{token}", "public", portal_cabinet_invite },
+    { "POST", "/invite/{token}", "public", portal_cabinet_invite_send },
 };
 
 /* A route without a perm needs a signed-in member of a tenant. */

@@ -80,7 +80,7 @@ static int password_matches(portal_req *pr, const portal_db_result *user, const 
     return 1;
 }
 
-/* The first active company of the person, or NULL (*suspended set when
+/* The active company the person used last (team.memberships), or NULL (*suspended set when
  * they all are). */
 static const char *open_tenant(portal_req *pr, const char *user_id, int *suspended,
                                portal_db_error *err, apr_status_t *rv)
@@ -88,7 +88,7 @@ static const char *open_tenant(portal_req *pr, const char *user_id, int *suspend
     portal_db_result *res;
     const char *params[] = { user_id };
     *suspended = 0;
-    *rv = portal_query(pr, "cabinet.user_memberships", 1, params, &res, err);
+    *rv = portal_query(pr, "team.memberships", 1, params, &res, err);
     if (*rv != APR_SUCCESS)
         return NULL;
     for (int i = 0; i < portal_db_nrows(res); i++) {

@@ -17,7 +17,8 @@ def main():
     with stack.temporary_stack(nodes=1, maildir=maildir) as s:
         failed = 0
         for suite, args in (("public_pages.mjs", []),
-                            ("account_flows.mjs", [json.dumps(s.demo), maildir])):
+                            ("account_flows.mjs", [json.dumps(s.demo), maildir]),
+                            ("team_flows.mjs", [json.dumps(s.demo), maildir])):
             r = subprocess.run(["node", os.path.join(HERE, suite), s.nodes[0].url, *args],
                                cwd=HERE)
             if r.returncode != 0:

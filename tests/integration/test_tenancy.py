@@ -19,7 +19,7 @@ B = str(uuid.uuid4())
 
 # How each tenant-owned table names its tenant: a table the schema adds
 # without an entry here fails test_every_tenant_owned_table_is_covered.
-TENANT_COLUMN = {"tenants": "id", "tenant_members": "tenant_id"}
+TENANT_COLUMN = {"tenants": "id", "tenant_members": "tenant_id", "invitations": "tenant_id"}
 
 
 def tenant_tables(conn):
@@ -44,12 +44,16 @@ def two_tenants(stack):
             user = c.fetchone()[0]
             c.execute("INSERT INTO tenant_members (tenant_id, user_id, role) "
                       "VALUES (%s, %s, 'owner')", (tenant, user))
+            c.execute("INSERT INTO invitations (tenant_id, email, role, token_hash, expires_at) "
+                      "VALUES (%s, %s, 'viewer', sha256(%s::bytea), now() + interval '7 days')",
+                      (tenant, f"invited-{who}-{tenant[:8]}@example.az", tenant))
     yield conn
     conn.close()
     conn = psycopg2.connect(stack.owner_db)   # a restart test ended the first
     conn.autocommit = True
     with conn.cursor() as c:
         c.execute("SELECT set_config('portal.all_tenants', 'on', false)")
+        c.execute("DELETE FROM invitations WHERE tenant_id IN (%s, %s)", (A, B))
         c.execute("DELETE FROM tenant_members WHERE tenant_id IN (%s, %s)", (A, B))
         c.execute("DELETE FROM tenants WHERE id IN (%s, %s)", (A, B))
     conn.close()
