@@ -33,21 +33,14 @@ def code(secret, step_offset=0):
                           capture_output=True, text=True, check=True).stdout.strip()
 
 
-def create_admin(base, role="super", email=None):
+def create_admin(stack, role="super", email=None):
+    """portalctl create-admin: (e-mail, the enrolment link it printed)."""
     email = email or f"staff-{uuid.uuid4().hex[:10]}@portal.example"
-    out = stacklib.portalctl("create-admin", email, "--role", role, "--base-url", base,
-                             conninfo=_owner_db[0]).stdout
+    out = stacklib.portalctl("create-admin", email, "--role", role, "--base-url",
+                             stack.nodes[0].url, conninfo=stack.owner_db).stdout
     m = re.search(r"(http\S+/admin/enrol/([A-Za-z0-9_-]{43}))", out)
     assert m, out
     return email, m.group(1)
-
-
-_owner_db = [None]
-
-
-@pytest.fixture(autouse=True)
-def _remember_db(stack):
-    _owner_db[0] = stack.owner_db
 
 
 def enrol(s, link, password="staff-copper-lantern-77", offset=-1):
@@ -71,9 +64,10 @@ def admin_signin(s, base, email, password, totp, next_=None):
     return s.post(base + "/admin/signin", data=data, allow_redirects=False)
 
 
-def new_admin(base, role="super"):
+def new_admin(stack, role="super"):
     """An enrolled, signed-in admin: (session, email, password, secret)."""
-    email, link = create_admin(base, role)
+    base = stack.nodes[0].url
+    email, link = create_admin(stack, role)
     s = requests.Session()
     s.headers["Accept-Language"] = "en"
     r, secret = enrol(s, link)
@@ -83,8 +77,8 @@ def new_admin(base, role="super"):
     return s, email, "staff-copper-lantern-77", secret
 
 
-def test_create_admin_enrol_and_sign_in(base, owner_db, http):
-    email, link = create_admin(base, "support")
+def test_create_admin_enrol_and_sign_in(stack, base, owner_db, http):
+    email, link = create_admin(stack, "support")
     assert link.startswith(base + "/admin/enrol/")
     with owner_db.cursor() as c:
         c.execute("SELECT role, password_hash, totp_secret FROM admins WHERE email = %s",
@@ -133,8 +127,8 @@ def test_create_admin_enrol_and_sign_in(base, owner_db, http):
         assert c.fetchall() == [("admin.enrolled", "admin"), ("admin.signin", "admin")]
 
 
-def test_a_code_works_once_and_every_failure_looks_the_same(base, owner_db):
-    s, email, password, secret = new_admin(base)
+def test_a_code_works_once_and_every_failure_looks_the_same(stack, base, owner_db):
+    s, email, password, secret = new_admin(stack)
     used = code(secret)           # new_admin signed in with this step's code
     again = admin_signin(requests.Session(), base, email, password, used)
     assert again.status_code == 401
@@ -154,7 +148,7 @@ def test_a_code_works_once_and_every_failure_looks_the_same(base, owner_db):
         assert [r[0] for r in c.fetchall()] == ["code", "password", "unknown"]
 
 
-def test_missing_fields_change_nothing(base, http):
+def test_missing_fields_change_nothing(stack, base, http):
     page = http.get(base + "/admin/signin")
     r = http.post(base + "/admin/signin", data={"csrf": csrf_of(page.text),
                                                 "email": "x@portal.example", "password": "p"})
@@ -163,8 +157,8 @@ def test_missing_fields_change_nothing(base, http):
     assert no_csrf.status_code == 403
 
 
-def test_sign_in_is_rate_limited_per_account(base):
-    s, email, password, secret = new_admin(base)
+def test_sign_in_is_rate_limited_per_account(stack, base):
+    s, email, password, secret = new_admin(stack)
     answers = [admin_signin(requests.Session(), base, email, "wrong-password-000",
                             "123456").status_code for _ in range(6)]
     assert answers[:4] == [401] * 4 and answers[-1] == 429
@@ -172,11 +166,11 @@ def test_sign_in_is_rate_limited_per_account(base):
     assert blocked.status_code == 429 and blocked.headers.get("Retry-After")
 
 
-def test_signed_out_admin_pages_redirect_and_signout_ends_the_session(base):
+def test_signed_out_admin_pages_redirect_and_signout_ends_the_session(stack, base):
     r = requests.get(base + "/admin/audit?event=admin", allow_redirects=False)
     assert r.status_code == 303
     assert r.headers["Location"] == "/admin/signin?next=%2Fadmin%2Faudit%3Fevent%3Dadmin"
-    s, email, password, secret = new_admin(base)
+    s, email, password, secret = new_admin(stack)
     page = s.get(base + "/admin/tenants")
     assert page.status_code == 200
     out = s.post(base + "/admin/signout", data={"csrf": csrf_of(page.text)},
@@ -185,8 +179,8 @@ def test_signed_out_admin_pages_redirect_and_signout_ends_the_session(base):
     assert s.get(base + "/admin/tenants", allow_redirects=False).status_code == 303
 
 
-def test_next_brings_the_admin_back(base):
-    email, link = create_admin(base)
+def test_next_brings_the_admin_back(stack, base):
+    email, link = create_admin(stack)
     s = requests.Session()
     r, secret = enrol(s, link)
     r = admin_signin(s, base, email, "staff-copper-lantern-77", code(secret),
@@ -194,7 +188,7 @@ def test_next_brings_the_admin_back(base):
     assert r.status_code == 303 and r.headers["Location"] == "/admin/outbox?status=failed"
 
 
-def test_customer_and_admin_sessions_never_open_each_other(base, stack):
+def test_customer_and_admin_sessions_never_open_each_other(stack, base):
     from test_signin import signin
     customer = requests.Session()
     demo = stack.demo["customer"]
@@ -207,7 +201,7 @@ def test_customer_and_admin_sessions_never_open_each_other(base, stack):
     forged = requests.get(base + "/admin/tenants", cookies={ADMIN_COOKIE: token},
                           allow_redirects=False)
     assert forged.status_code == 303
-    s, *_ = new_admin(base)
+    s, *_ = new_admin(stack)
     assert s.get(base + "/admin/tenants").status_code == 200
     r = s.get(base + "/account/", allow_redirects=False)
     assert r.status_code == 303 and r.headers["Location"].startswith("/signin")
@@ -217,7 +211,7 @@ def test_customer_and_admin_sessions_never_open_each_other(base, stack):
     assert r.status_code == 303
 
 
-def test_the_demo_admin_signs_in(base, stack):
+def test_the_demo_admin_signs_in(stack, base):
     admin = stack.demo["admin"]
     assert admin["email"] == "admin@portal.example" and admin["role"] == "super"
     s = requests.Session()
