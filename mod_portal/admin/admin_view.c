@@ -17,6 +17,14 @@ static const struct {
     { "status", "/", NULL },
 };
 
+/* A company's and a customer's pages belong under Companies. */
+static int current(const char *page, const char *item)
+{
+    return strcmp(page, item) == 0
+        || (strcmp(item, "tenants") == 0
+            && (strcmp(page, "tenant") == 0 || strcmp(page, "user") == 0));
+}
+
 static json_t *nav(portal_req *pr, const char *page)
 {
     json_t *items = json_array();
@@ -28,7 +36,7 @@ static json_t *nav(portal_req *pr, const char *page)
         json_array_append_new(items, json_pack("{s:s, s:s, s:b}",
             "label", portal_text(pr, apr_pstrcat(p, "staff.nav.", nav_items[i].page, NULL)),
             "url", portal_url(pr, nav_items[i].path),
-            "current", strncmp(page, nav_items[i].page, strlen(nav_items[i].page)) == 0));
+            "current", current(page, nav_items[i].page)));
     }
     return items;
 }
