@@ -44,6 +44,8 @@ json_t *portal_admin_row(const portal_db_result *res, const char *const *cols,
 void portal_admin_error(portal_req *pr, const char *key);
 /* The key for the TOTP secrets at rest (the same for customers' 2FA). */
 void portal_admin_totp_key(portal_req *pr, unsigned char key[32]);
+/* A path of the area made of two parts: portal_admin_link(pr, "/tenants/", id). */
+const char *portal_admin_link(portal_req *pr, const char *path, const char *tail);
 /* Pager links: prev/next URLs of path with the query's other fields. */
 json_t *portal_admin_pager(portal_req *pr, const char *path, int page, int has_next);
 

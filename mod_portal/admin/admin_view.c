@@ -89,7 +89,8 @@ json_t *portal_admin_rows(const portal_db_result *res, int limit, const char *co
         json_t *row = json_object();
         for (const char *const *c = cols; *c; c++) {
             const char *v = portal_db_get(res, i, *c);
-            json_object_set_new(row, *c, listed(bools, *c) ? json_boolean(portal_db_get_bool(res, i, *c))
+            json_object_set_new(row, *c, listed(bools, *c)
+                                             ? json_boolean(portal_db_get_bool(res, i, *c))
                                          : v ? json_string(v) : json_null());
         }
         json_array_append_new(rows, row);
@@ -105,6 +106,11 @@ void portal_admin_error(portal_req *pr, const char *key)
 void portal_admin_totp_key(portal_req *pr, unsigned char key[32])
 {
     portal_derive_key(pr->cfg->secret, pr->cfg->secret_len, "totp", key);
+}
+
+const char *portal_admin_link(portal_req *pr, const char *path, const char *tail)
+{
+    return portal_url(pr, apr_pstrcat(pr->r->pool, path, tail, NULL));
 }
 
 json_t *portal_admin_pager(portal_req *pr, const char *path, int page, int has_next)

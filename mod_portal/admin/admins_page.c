@@ -49,7 +49,7 @@ static int show(portal_req *pr, int status, const char *email, const char *link,
         const char *id = json_string_value(json_object_get(row, "id"));
         const char *role = json_string_value(json_object_get(row, "role"));
         int active = strcmp(json_string_value(json_object_get(row, "status")), "active") == 0;
-        json_object_set_new(row, "action", json_string(portal_url(pr, apr_pstrcat(p, "/admins/", id, NULL))));
+        json_object_set_new(row, "action", json_string(portal_admin_link(pr, "/admins/", id)));
         json_object_set_new(row, "csrf", json_string(csrf));
         json_object_set_new(row, "active", json_boolean(active));
         json_object_set_new(row, "self", json_boolean(strcmp(id, pr->admin->admin_id) == 0));

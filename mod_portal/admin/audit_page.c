@@ -67,7 +67,7 @@ int portal_admin_audit(portal_req *pr)
     }
     json_object_set_new(view, "rows", rows);
     json_object_set_new(view, "empty", json_boolean(json_array_size(rows) == 0));
-    json_object_set_new(view, "pager", portal_admin_pager(pr, "/audit", page,
-                                                          portal_db_nrows(res) > PORTAL_ADMIN_PAGE_SIZE));
+    int more = portal_db_nrows(res) > PORTAL_ADMIN_PAGE_SIZE;
+    json_object_set_new(view, "pager", portal_admin_pager(pr, "/audit", page, more));
     return portal_render(pr, HTTP_OK, "admin/audit");
 }

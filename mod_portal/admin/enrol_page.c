@@ -123,7 +123,8 @@ int portal_admin_enrol_send(portal_req *pr)
         return portal_fail(pr, HTTP_SERVICE_UNAVAILABLE, "busy");
 
     const char *spend[] = { token_hash(pr, token) };
-    const char *set[] = { admin_id, hash, stored, apr_psprintf(p, "%" APR_INT64_T_FMT, (apr_int64_t)step) };
+    const char *set[] = { admin_id, hash, stored,
+                          apr_psprintf(p, "%" APR_INT64_T_FMT, (apr_int64_t)step) };
     portal_db_result *res;
     portal_db *db = portal_req_db(pr, &err);
     if (!db || portal_db_begin(db, p, &err) != APR_SUCCESS)

@@ -18,7 +18,8 @@ int portal_admin_outbox(portal_req *pr)
         int current = strcmp(status ? status : "", *s) == 0;
         known |= current;
         json_array_append_new(tabs, json_pack("{s:s, s:s, s:b}",
-            "label", portal_text(pr, apr_pstrcat(p, "staff.outbox.filter_", **s ? *s : "all", NULL)),
+            "label", portal_text(pr, apr_pstrcat(p, "staff.outbox.filter_",
+                                                 **s ? *s : "all", NULL)),
             "url", **s ? portal_url(pr, apr_pstrcat(p, "/outbox?status=", *s, NULL))
                        : portal_url(pr, "/outbox"),
             "current", current));
@@ -51,7 +52,7 @@ int portal_admin_outbox(portal_req *pr)
     }
     json_object_set_new(view, "rows", rows);
     json_object_set_new(view, "empty", json_boolean(json_array_size(rows) == 0));
-    json_object_set_new(view, "pager", portal_admin_pager(pr, "/outbox", page,
-                                                          portal_db_nrows(res) > PORTAL_ADMIN_PAGE_SIZE));
+    int more = portal_db_nrows(res) > PORTAL_ADMIN_PAGE_SIZE;
+    json_object_set_new(view, "pager", portal_admin_pager(pr, "/outbox", page, more));
     return portal_render(pr, HTTP_OK, "admin/outbox");
 }

@@ -130,7 +130,8 @@ int portal_admin_signin_send(portal_req *pr)
      * finds no row. */
     portal_db *db = portal_req_db(pr, &err);
     portal_db_result *res;
-    const char *used[] = { admin_id, apr_psprintf(p, "%" APR_INT64_T_FMT, (apr_int64_t)step) };
+    const char *used[] = { admin_id,
+                           apr_psprintf(p, "%" APR_INT64_T_FMT, (apr_int64_t)step) };
     if (!db || portal_db_begin(db, p, &err) != APR_SUCCESS)
         return portal_fail_db(pr, "starting an admin session", &err);
     rv = portal_query(pr, "admin.signed_in", 2, used, &res, &err);

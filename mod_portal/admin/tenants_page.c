@@ -39,15 +39,16 @@ static int show_list(portal_req *pr, int status, apr_table_t *form, const char *
     json_t *row;
     json_array_foreach(rows, i, row) {
         const char *id = json_string_value(json_object_get(row, "id"));
-        json_object_set_new(row, "url", json_string(portal_url(pr, apr_pstrcat(p, "/tenants/", id, NULL))));
-        json_object_set_new(row, "active", json_boolean(strcmp(json_string_value(json_object_get(row, "status")), "active") == 0));
+        json_object_set_new(row, "url", json_string(portal_admin_link(pr, "/tenants/", id)));
+        const char *status = json_string_value(json_object_get(row, "status"));
+        json_object_set_new(row, "active", json_boolean(strcmp(status, "active") == 0));
     }
     json_object_set_new(view, "tenants", rows);
     json_object_set_new(view, "empty", json_boolean(json_array_size(rows) == 0));
     json_object_set_new(view, "q", json_string(q));
     json_object_set_new(view, "search", json_string(portal_url(pr, "/tenants")));
-    json_object_set_new(view, "pager", portal_admin_pager(pr, "/tenants", page,
-                                                          portal_db_nrows(res) > PORTAL_ADMIN_PAGE_SIZE));
+    int more = portal_db_nrows(res) > PORTAL_ADMIN_PAGE_SIZE;
+    json_object_set_new(view, "pager", portal_admin_pager(pr, "/tenants", page, more));
     if (may(pr, "admin.tenants.manage"))
         json_object_set_new(view, "create", json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}",
             "action", portal_url(pr, "/tenants"), "csrf", portal_csrf_token(pr),
@@ -163,13 +164,13 @@ static int show_tenant(portal_req *pr, int status, const portal_db_result *t,
     json_array_foreach(members, i, m) {
         const char *uid = json_string_value(json_object_get(m, "id"));
         const char *role = json_string_value(json_object_get(m, "role"));
-        json_object_set_new(m, "url", json_string(portal_url(pr, apr_pstrcat(p, "/users/", uid, NULL))));
+        json_object_set_new(m, "url", json_string(portal_admin_link(pr, "/users/", uid)));
         json_object_set_new(m, "role_label", json_string(portal_text(pr,
             apr_pstrcat(p, "staff.member_roles.", role, NULL))));
     }
     json_object_set_new(view, "members", members);
     json_object_set_new(view, "back", json_string(portal_url(pr, "/tenants")));
-    json_object_set_new(view, "audit", json_string(portal_url(pr, apr_pstrcat(p, "/audit?tenant=", id, NULL))));
+    json_object_set_new(view, "audit", json_string(portal_admin_link(pr, "/audit?tenant=", id)));
     if (may(pr, "admin.tenants.manage"))
         json_object_set_new(view, "status_form", json_pack("{s:s, s:s}",
             "action", portal_url(pr, apr_pstrcat(p, "/tenants/", id, "/status", NULL)),
@@ -177,7 +178,8 @@ static int show_tenant(portal_req *pr, int status, const portal_db_result *t,
     if (apr_table_get(pr->query, "created"))
         json_object_set_new(view, "notice", json_string(portal_text(pr, "staff.tenants.created")));
     if (apr_table_get(pr->query, "done"))
-        json_object_set_new(view, "notice", json_string(portal_text(pr, "staff.tenants.status_changed")));
+        json_object_set_new(view, "notice",
+                            json_string(portal_text(pr, "staff.tenants.status_changed")));
     if (error_key)
         portal_admin_error(pr, error_key);
     return portal_render(pr, status, "admin/tenant");
