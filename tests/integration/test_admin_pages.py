@@ -280,3 +280,20 @@ def test_outbox_shows_a_failing_mail_with_its_error(base, roles, customer, owner
     assert data["email"] in text_of(page.text)
     assert roles["support"].get(base + "/admin/outbox?status=bogus").status_code == 400
     assert roles["finance"].get(base + "/admin/outbox").status_code == 403
+
+
+def test_audit_pages_hold_25_rows_newest_first(base, roles, owner_db):
+    event = f"test.page{uuid.uuid4().hex[:8]}.row"
+    with owner_db.cursor() as c:
+        for i in range(30):
+            c.execute("INSERT INTO audit_log (event, actor_kind, detail) "
+                      "VALUES (%s, 'system', %s)", (event, f'{{"n": {i}}}'))
+    s = roles["finance"]
+    first = s.get(base + "/admin/audit", params={"event": event})
+    rows = re.findall(r'<code class="audit-detail">\{&quot;n&quot;: (\d+)\}</code>', first.text)
+    assert rows == [str(n) for n in range(29, 4, -1)], "25 rows, newest first"
+    nxt = re.search(r'href="([^"]+)" rel="next"', first.text).group(1).replace("&amp;", "&")
+    second = s.get(base + nxt)
+    rows = re.findall(r'<code class="audit-detail">\{&quot;n&quot;: (\d+)\}</code>', second.text)
+    assert rows == ["4", "3", "2", "1", "0"] and 'rel="prev"' in second.text
+    assert 'rel="next"' not in second.text

@@ -221,3 +221,52 @@ def test_the_demo_admin_signs_in(stack, base):
                          code(admin["totp_secret"], 1))
     assert r.status_code == 303
     assert s.get(base + "/admin/admins").status_code == 200
+
+
+def test_idle_and_absolute_timeouts_end_an_admin_session(stack, base, owner_db):
+    """15 minutes without a request, or 12 hours after sign-in, and the
+    admin signs in again."""
+    s, email, *_ = new_admin(stack)
+    assert s.get(base + "/admin/tenants", allow_redirects=False).status_code == 200
+    with owner_db.cursor() as c:
+        c.execute("UPDATE admin_sessions SET last_seen_at = now() - interval '16 minutes' "
+                  "WHERE admin_id = (SELECT id FROM admins WHERE email = %s)", (email,))
+    assert s.get(base + "/admin/tenants", allow_redirects=False).status_code == 303
+    s, email, *_ = new_admin(stack)
+    with owner_db.cursor() as c:
+        c.execute("SELECT expires_at - created_at FROM admin_sessions WHERE admin_id = "
+                  "(SELECT id FROM admins WHERE email = %s)", (email,))
+        assert c.fetchone()[0].total_seconds() == 12 * 3600
+        c.execute("UPDATE admin_sessions SET expires_at = now() - interval '1 second' "
+                  "WHERE admin_id = (SELECT id FROM admins WHERE email = %s)", (email,))
+    assert s.get(base + "/admin/tenants", allow_redirects=False).status_code == 303
+
+
+@pytest.fixture(scope="module")
+def https_node(stack):
+    n = stack.add_node("admin-tls", htdocs=stack.nodes[0].htdocs,
+                       edit=lambda t: re.sub(r"(?m)^PortalBaseURL .*$",
+                                             "PortalBaseURL https://portal.example.com", t))
+    yield n
+    n.stop()
+    stack.nodes.remove(n)
+
+
+def test_behind_a_tls_proxy_the_admin_cookie_is_secure_and_host_only(stack, https_node):
+    """PortalBaseURL https (a TLS-terminating proxy): __Host- and Secure,
+    like the customers' cookie."""
+    email, link = create_admin(stack)
+    s = requests.Session()
+    r, secret = enrol(s, link)   # on the plain node: the same database
+    assert r.status_code == 303
+    page = requests.get(https_node.url + "/admin/signin")
+    csrf_cookie = re.search(r"portal_csrf=([^;]+)", page.headers["Set-Cookie"]).group(1)
+    r = requests.post(https_node.url + "/admin/signin", allow_redirects=False,
+                      headers={"Origin": "https://portal.example.com"},
+                      cookies={"portal_csrf": csrf_cookie},
+                      data={"csrf": csrf_of(page.text), "email": email,
+                            "password": "staff-copper-lantern-77", "code": code(secret)})
+    assert r.status_code == 303, r.text
+    cookie = r.headers["Set-Cookie"]
+    assert cookie.startswith("__Host-portal_admin=")
+    assert "; Path=/" in cookie and "Secure" in cookie and "Domain" not in cookie
