@@ -1,5 +1,6 @@
 /* Admin accounts (super admins only): the list with roles and status, a
- * new admin (the page shows their one-time enrolment link), a role change,
+ * new admin (their one-time enrolment link is mailed to them and shown
+ * once on the page), a role change,
  * disabling and re-enabling. No admin disables or demotes themself, and
  * the last active super admin stays one (admin_rules.c). A change signs
  * the changed admin's sessions out. */
@@ -8,6 +9,7 @@
 #include <apr_strings.h>
 #include "../core/admins.h"
 #include "../core/audit.h"
+#include "../core/outbox.h"
 #include "../core/roles.h"
 #include "admin_rules.h"
 #include "identity_rules.h"
@@ -98,16 +100,20 @@ int portal_admin_admin_create(portal_req *pr)
     json_t *detail = portal_json_owned(p, json_pack("{s:s, s:s, s:s}", "admin_id",
                                                     rv == APR_SUCCESS ? id : "", "email", email,
                                                     "role", role));
+    const char *link = rv == APR_SUCCESS
+        ? portal_admin_enrol_url(p, pr->cfg->base_url, pr->mount_url, token) : NULL;
+    json_t *vars = portal_json_owned(p, json_pack("{s:s}", "url", link ? link : ""));
     if (rv != APR_SUCCESS
+        || portal_mail_enqueue(db, p, &pr->cfg->mail, email, pr->locale, "admin_enrol", vars,
+                               &err) != APR_SUCCESS
         || portal_audit_admin(pr, "admin.admin.created", NULL, NULL, NULL, detail, &err)
                != APR_SUCCESS
         || portal_db_commit(db, p, &err) != APR_SUCCESS) {
         portal_db_rollback(db);
         return portal_fail_db(pr, "creating an admin", &err);
     }
-    /* Shown once, to the super admin who passes it on. */
-    return show(pr, HTTP_OK, NULL,
-                portal_admin_enrol_url(p, pr->cfg->base_url, pr->mount_url, token), NULL);
+    /* Mailed to the new admin, and shown once to the super admin. */
+    return show(pr, HTTP_OK, NULL, link, NULL);
 }
 
 int portal_admin_admin_change(portal_req *pr)

@@ -203,7 +203,8 @@ def test_create_a_company(base, roles, owner_db):
     assert roles["finance"].post(url, data={"name": "x"}).status_code == 403
 
 
-def test_admins_page_creates_an_admin_disables_one_and_refuses_disabling_oneself(base, roles, owner_db):
+def test_admins_page_creates_an_admin_disables_one_and_refuses_disabling_oneself(
+        base, roles, owner_db, mailbox):
     """A new admin's link is shown once; a change signs the changed admin out.
     (The last-super rule is decided by admin_rules.c: tests/unit/test_admin.c.)"""
     sup = roles["super"]
@@ -213,6 +214,9 @@ def test_admins_page_creates_an_admin_disables_one_and_refuses_disabling_oneself
     assert r.status_code == 200
     link = re.search(r'class="enrol-link">(http[^<]+)<', r.text).group(1)
     assert "/admin/enrol/" in link
+    [mail] = mailbox.wait_for(email)
+    assert "Set up your admin account" in str(mail["message"]["Subject"])
+    assert link in mail["message"].get_body(("plain",)).get_content(), "the same link, mailed"
     assert post_form(sup, url, url, email=email, role="finance").status_code == 409
     assert post_form(sup, url, url, email="x@portal.example", role="root").status_code == 400
     s = requests.Session()
