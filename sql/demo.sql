@@ -26,3 +26,12 @@ ON CONFLICT (email) DO NOTHING;
 INSERT INTO tenant_members (tenant_id, user_id, role)
 SELECT $1::uuid, id, $3 FROM users WHERE email = $2
 ON CONFLICT (tenant_id, user_id) DO NOTHING;
+
+-- name: admin
+-- The demo super admin, enrolled ($3 the sealed TOTP secret); the password
+-- and secret are set again on each run, so the printed ones always work
+-- with this secret file.
+INSERT INTO admins (email, password_hash, totp_secret, role)
+VALUES ($1, $2, $3, 'super')
+ON CONFLICT (email) DO UPDATE SET password_hash = EXCLUDED.password_hash,
+                                  totp_secret = EXCLUDED.totp_secret, status = 'active';

@@ -55,11 +55,12 @@ def main():
         node.start()
         s.nodes.append(node)
         url = node.url
-        customer, member = s.demo["customer"], s.demo["member"]
+        customer, member, admin = s.demo["customer"], s.demo["member"], s.demo["admin"]
         demo_json = stack.write_demo_json(state, {
             "url": url + "/",
             "customer": {k: customer[k] for k in ("email", "password", "company")},
             "member": {k: member[k] for k in ("email", "password")},
+            "admin": {k: admin[k] for k in ("email", "password", "totp_secret")},
         })
         print(f"""
 mod_portal is running at {url}/
@@ -73,6 +74,9 @@ mod_portal is running at {url}/
                                     or as a member: {member["email"]} / {member["password"]}
   Dashboard       {url}/account/    the company, what the account needs, recent sign-ins
   Admin status    {url}/admin/      allowed from 127.0.0.1 only (Require ip)
+  Admin sign-in   {url}/admin/signin   {admin["email"]} / {admin["password"]}
+                                    and a code: oathtool --totp -b {admin["totp_secret"]}
+                                    (or add the secret to an authenticator app)
   Licensing API   curl {url}/api/license/v1/ping
   Database        psql "host=127.0.0.1 port={s.pg.port} dbname=portal user=portal_owner"
   Mail            every message lands in {mail_dir}/ as an .eml file

@@ -378,10 +378,12 @@ class Stack:
         self.pg.start()
         self.pg.bootstrap()
         portalctl("migrate", conninfo=self.owner_db)
+        secret = os.path.join(self.state, "secret")
+        make_secret(secret)
         if demo:
-            out = portalctl("seed-demo", conninfo=self.owner_db).stdout
+            # The secret first: the demo admin's TOTP secret is sealed with it.
+            out = portalctl("seed-demo", "--secret", secret, conninfo=self.owner_db).stdout
             self.demo = demo_accounts(out)
-        make_secret(os.path.join(self.state, "secret"))
 
     def add_node(self, name="apache", port=None, **kw):
         if self.mail:

@@ -62,7 +62,7 @@ static json_t *schema_status(portal_req *pr, portal_db *db)
 
 int portal_admin_status(portal_req *pr)
 {
-    json_t *view = portal_view(pr, "admin_status");
+    json_t *view = portal_admin_view(pr, "status");
     json_t *status = json_object();
     portal_db_error err;
     portal_db_result *res;

@@ -11,7 +11,6 @@
 #include "../core/ratelimit.h"
 #include "identity_rules.h"
 
-#define TOKEN_BYTES 32
 #define FORGOT_PER_IP 10
 #define FORGOT_PER_ACCOUNT 3
 #define FORGOT_WINDOW 3600
@@ -39,22 +38,12 @@ static apr_status_t send_link(portal_req *pr, const portal_db_result *user, cons
                               portal_db_error *err)
 {
     apr_pool_t *p = pr->r->pool;
-    const char *token = portal_random_token(p, TOKEN_BYTES);
-    if (!token)
-        return portal_db_refuse(err, "no randomness for a reset link");
     const char *user_id = portal_db_get(user, 0, "id");
-    const char *params[] = { user_id, portal_sha256_hex(p, token, strlen(token)) };
-    portal_db_result *res;
     portal_db *db = portal_req_db(pr, err);
-    const char *url = apr_pstrcat(p, pr->cfg->base_url ? pr->cfg->base_url : "",
-                                  portal_url(pr, "/reset"), "?token=", token, NULL);
-    json_t *vars = portal_json_owned(p, json_pack("{s:s}", "url", url));
     if (!db || portal_db_begin(db, p, err) != APR_SUCCESS)
         return APR_EGENERAL;
-    if (portal_query(pr, "cabinet.reset_new", 2, params, &res, err) != APR_SUCCESS
-        || portal_mail_enqueue(db, p, &pr->cfg->mail, email, portal_db_get(user, 0, "locale"),
-                               "reset", vars, err)
-               != APR_SUCCESS
+    if (portal_reset_link_enqueue(pr, user_id, email, portal_db_get(user, 0, "locale"), err)
+            != APR_SUCCESS
         || portal_audit_req(pr, "user.password.reset_requested", user_id, email, NULL, NULL,
                             err) != APR_SUCCESS
         || portal_db_commit(db, p, err) != APR_SUCCESS) {

@@ -5,6 +5,7 @@
 #include <apr_pools.h>
 #include <apr_tables.h>
 #include <libpq-fe.h>
+#include <jansson.h>
 #include "db.h"
 
 typedef struct {
@@ -18,7 +19,12 @@ typedef struct {
 portal_db *portal_cli_connect(portal_cli *cli, const char *conninfo);
 
 int portal_cli_migrate(portal_cli *cli, int status_only);
-int portal_cli_seed_demo(portal_cli *cli);
+int portal_cli_seed_demo(portal_cli *cli, const char *secret_file);
+/* The demo super admin (enrolled, TOTP sealed with secret_file's key, else
+ * PortalSecretFile's of -c): its credentials as JSON, or NULL (said why). */
+json_t *portal_cli_seed_demo_admin(portal_cli *cli, portal_db *db, const char *secret_file);
+int portal_cli_create_admin(portal_cli *cli, const char *email, const char *role,
+                            const char *base_url);
 int portal_cli_doctor(portal_cli *cli);
 int portal_cli_secret(portal_cli *cli, const char *path);
 int portal_cli_audit_verify(portal_cli *cli);

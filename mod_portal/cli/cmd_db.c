@@ -78,7 +78,7 @@ static int seed_failed(portal_cli *cli, const char *what, const portal_db_error 
     return 1;
 }
 
-int portal_cli_seed_demo(portal_cli *cli)
+int portal_cli_seed_demo(portal_cli *cli, const char *secret_file)
 {
     portal_db *db = portal_cli_connect(cli, cli->db);
     if (!db)
@@ -111,6 +111,9 @@ int portal_cli_seed_demo(portal_cli *cli)
             "email", demo_people[i].email, "password", demo_people[i].password,
             "company", DEMO_COMPANY, "role", demo_people[i].role));
     }
+    json_t *admin = portal_cli_seed_demo_admin(cli, db, secret_file);
+    if (admin)
+        json_object_set_new(out, "admin", admin);
     /* One line a script can read: the accounts to try (stack.py, make run). */
     char *text = json_dumps(out, JSON_COMPACT);
     printf("seed-demo: accounts %s\n", text ? text : "{}");

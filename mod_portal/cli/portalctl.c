@@ -1,4 +1,4 @@
-/* portalctl: migrate, seed-demo, doctor, secret, audit, ratelimit, jobs run,
+/* portalctl: migrate, seed-demo, create-admin, doctor, secret, audit, ratelimit, jobs run,
  * mail test|send. */
 #include "cli.h"
 
@@ -17,7 +17,12 @@ static void usage(FILE *to)
         "commands:\n"
         "  migrate            apply pending sql/migrations (as the schema owner)\n"
         "  migrate --status   list applied and pending migrations, change nothing\n"
-        "  seed-demo          load the demo plans (idempotent)\n"
+        "  seed-demo [--secret FILE]\n"
+        "                     load the demo plans, company, people and admin (idempotent;\n"
+        "                     the admin's TOTP is sealed with FILE, else PortalSecretFile)\n"
+        "  create-admin EMAIL [--role super|support|finance] [--base-url URL]\n"
+        "                     a new admin (default role super) and its one-time enrolment\n"
+        "                     link (24 h); the URL is PortalBaseURL of -c unless given\n"
         "  doctor             check a portal installation; one line per check, with the fix\n"
         "  secret FILE        create the server secret FILE (mode 0600) if it does not exist\n"
         "  audit verify       recompute the audit log's hash chain (as the schema owner);\n"
@@ -106,7 +111,23 @@ int main(int argc, const char *const *argv)
     if (strcmp(cmd, "migrate") == 0 && rest == 1 && strcmp(argv[i + 1], "--status") == 0)
         return portal_cli_migrate(&cli, 1);
     if (strcmp(cmd, "seed-demo") == 0 && rest == 0)
-        return portal_cli_seed_demo(&cli);
+        return portal_cli_seed_demo(&cli, NULL);
+    if (strcmp(cmd, "seed-demo") == 0 && rest == 2 && strcmp(argv[i + 1], "--secret") == 0)
+        return portal_cli_seed_demo(&cli, argv[i + 2]);
+    if (strcmp(cmd, "create-admin") == 0 && rest >= 1 && argv[i + 1][0] != '-') {
+        const char *role = "super", *base = NULL;
+        int j = i + 2, ok = 1;
+        for (; j < argc && ok; j += 2) {
+            if (j + 1 < argc && strcmp(argv[j], "--role") == 0)
+                role = argv[j + 1];
+            else if (j + 1 < argc && strcmp(argv[j], "--base-url") == 0)
+                base = argv[j + 1];
+            else
+                ok = 0;
+        }
+        if (ok)
+            return portal_cli_create_admin(&cli, argv[i + 1], role, base);
+    }
     if (strcmp(cmd, "doctor") == 0 && rest == 0)
         return portal_cli_doctor(&cli);
     if (strcmp(cmd, "secret") == 0 && rest == 1)

@@ -151,6 +151,8 @@ static const char *csrf_for(portal_req *pr, const char *cookie)
      * (or in another session) is no good after it. */
     const char *msg = pr->session
         ? apr_pstrcat(pr->r->pool, "csrf:", cookie, ":session:", pr->session->id, NULL)
+        : pr->admin
+        ? apr_pstrcat(pr->r->pool, "csrf:", cookie, ":admin:", pr->admin->id, NULL)
         : apr_pstrcat(pr->r->pool, "csrf:", cookie, NULL);
     return portal_hmac_b64url(pr->r->pool, pr->cfg->secret, pr->cfg->secret_len, msg,
                               strlen(msg));

@@ -159,8 +159,10 @@ int portal_authorize(portal_req *pr, const char *perm)
     portal_db_error err;
     if (strcmp(perm, "none") == 0)
         return refuse(pr, perm, "closed to everyone");
-    /* Admin sessions are a separate space (the admin area's sign-in):
-     * a customer session never opens an admin page. */
+    /* Admin sessions are a separate space: the admin area reads only the
+     * admin cookie, and a customer session never opens an admin page. */
+    if (strcmp(pr->area->name, "admin") == 0)
+        return portal_admin_authorize(pr, perm);
     if (strcmp(perm, "admin") == 0 || strncmp(perm, "admin.", 6) == 0)
         return refuse(pr, perm, "no admin session");
     /* Public pages of the browser areas learn the session too, when there

@@ -33,6 +33,12 @@ typedef struct {
     int email_verified, totp_enabled;
 } portal_session;
 
+/* The signed-in admin of an admin-area request (portal_admin_session_load). */
+typedef struct {
+    const char *id, *admin_id, *email;
+    const char *role;                 /* super, support, finance */
+} portal_admin_session;
+
 typedef struct portal_req {
     request_rec *r;
     const portal_area *area;
@@ -52,6 +58,8 @@ typedef struct portal_req {
     json_t *view;                     /* after portal_view */
     const portal_session *session;    /* after portal_session_load; NULL: signed out */
     int session_loaded;
+    const portal_admin_session *admin; /* admin area only; NULL: no admin signed in */
+    int admin_loaded;
 } portal_req;
 
 /* Entry point from the handler hook: DECLINED unless r->handler names area. */
@@ -152,6 +160,21 @@ apr_status_t portal_session_end(portal_req *pr, portal_db_error *err);
  * on reaches only "self" routes; any other is a 303 to /account/security
  * (403 two_factor_required in JSON areas). */
 int portal_authorize(portal_req *pr, const char *perm);
+/* Admin sessions (core/mod_portal_admin_session.c): a cookie of their own
+ * (portal_admin, __Host-portal_admin when cookies are Secure), a table of
+ * their own, idle 15 minutes and 12 hours at most. Read only in the admin
+ * area: a customer session never opens it and an admin session never opens
+ * the cabinet. Same contract as portal_session_load/start/end. */
+apr_status_t portal_admin_session_load(portal_req *pr, portal_db_error *err);
+apr_status_t portal_admin_session_start(portal_req *pr, const char *admin_id,
+                                        portal_db_error *err);
+apr_status_t portal_admin_session_end(portal_req *pr, portal_db_error *err);
+/* The router's check for the admin area's routes (portal_authorize calls
+ * it there): public (the admin session is read if there is one), admin (any admin), and
+ * admin.* permissions the admin's role must hold. Without an admin session
+ * a page redirects to the admin sign-in with ?next=. */
+int portal_admin_authorize(portal_req *pr, const char *perm);
+
 /* 1 when cookies must be Secure: the request came over TLS or PortalBaseURL
  * is https. */
 int portal_req_secure(portal_req *pr);
@@ -167,6 +190,19 @@ const char *portal_cabinet_url(portal_req *pr, const char *rel);
 apr_status_t portal_audit_req(portal_req *pr, const char *event, const char *user_id,
                               const char *email, const char *tenant_id, json_t *detail,
                               portal_db_error *err);
+/* The same for the admin area: the actor is the admin admin_id/email when
+ * given (a sign-in names the admin it is about), else the signed-in admin,
+ * else anonymous with email as the address tried. tenant_id: the tenant the
+ * action concerns, or NULL. */
+apr_status_t portal_audit_admin(portal_req *pr, const char *event, const char *admin_id,
+                                const char *email, const char *tenant_id, json_t *detail,
+                                portal_db_error *err);
+
+/* Queues a single-use password-reset link (30 minutes, cabinet's /reset)
+ * to the person by mail, replacing their earlier links; inside the caller's
+ * transaction (core/mod_portal_reset.c). */
+apr_status_t portal_reset_link_enqueue(portal_req *pr, const char *user_id, const char *email,
+                                       const char *locale, portal_db_error *err);
 
 /* mod_portal's security headers (also used by the fixups hook). */
 void portal_security_headers(request_rec *r, int json);

@@ -16,9 +16,17 @@ def main():
     maildir = tempfile.mkdtemp(prefix="portal-browser-mail-")
     with stack.temporary_stack(nodes=1, maildir=maildir) as s:
         failed = 0
-        for suite, args in (("public_pages.mjs", []),
-                            ("account_flows.mjs", [json.dumps(s.demo), maildir]),
-                            ("team_flows.mjs", [json.dumps(s.demo), maildir])):
+        enrol = stack.portalctl("create-admin", "new-staff@portal.example", "--role", "support",
+                                "--base-url", s.nodes[0].url, conninfo=s.owner_db).stdout
+        enrol_link = enrol.strip().splitlines()[-1]
+        suites = [("public_pages.mjs", []),
+                  ("account_flows.mjs", [json.dumps(s.demo), maildir]),
+                  ("team_flows.mjs", [json.dumps(s.demo), maildir]),
+                  ("admin_pages.mjs", [json.dumps(s.demo), enrol_link])]
+        only = sys.argv[1:]   # run.py admin_pages.mjs: just that suite
+        for suite, args in suites:
+            if only and suite not in only:
+                continue
             r = subprocess.run(["node", os.path.join(HERE, suite), s.nodes[0].url, *args],
                                cwd=HERE)
             if r.returncode != 0:
