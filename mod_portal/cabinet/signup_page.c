@@ -151,17 +151,10 @@ int portal_cabinet_signup_send(portal_req *pr)
                           SIGNUPS_PER_IP, SIGNUPS_PER_IP_WINDOW);
     if (rc != OK)
         return rc;
-    if (!portal_password_slot_take()) {
-        apr_table_setn(pr->r->err_headers_out, "Retry-After", "2");
-        return portal_fail(pr, HTTP_SERVICE_UNAVAILABLE, "busy");
-    }
     const char *hash;
-    apr_status_t hashed = portal_password_hash(p, in.password, &hash);
-    portal_password_slot_give();
-    if (hashed != APR_SUCCESS) {
-        portal_log_error(pr, hashed, "hashing a new password failed");
-        return portal_fail(pr, HTTP_SERVICE_UNAVAILABLE, "busy");
-    }
+    rc = portal_req_password_hash(pr, in.password, &hash);
+    if (rc != OK)
+        return rc;
     portal_db_error err;
     if (create_account(pr, &in, hash, &err) != APR_SUCCESS) {
         if (err.kind == PORTAL_DB_CONFLICT && err.constraint

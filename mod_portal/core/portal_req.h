@@ -8,6 +8,7 @@
 #include "db.h"
 #include "json.h"
 #include "mod_portal_config.h"
+#include "ratelimit.h"
 #include "router.h"
 #include "upload.h"
 
@@ -103,6 +104,28 @@ int portal_limit(portal_req *pr, const char *bucket, const char *key, int limit,
                  int window_seconds);
 int portal_limit_as(portal_req *pr, const char *code, const char *bucket, const char *key,
                     int limit, int window_seconds);
+/* portal_limit's count without its answer: OK with *v filled in (v->allowed
+ * 0 when the hit is refused), or the status of the error page it sent
+ * (503 while PostgreSQL is down). For a page that does more than refuse,
+ * e.g. mail the owner of a locked account; portal_limit_refuse answers. */
+int portal_limit_check(portal_req *pr, const char *bucket, const char *key, int limit,
+                       int window_seconds, portal_rate_verdict *v);
+int portal_limit_refuse(portal_req *pr, const char *code, const portal_rate_verdict *v);
+/* Hits counted so far in key's live window of bucket (0 without one),
+ * without counting one: for a page that changes as a rate climbs. */
+int portal_limit_peek(portal_req *pr, const char *bucket, const char *key, int *hits);
+
+/* Password hashing for pages (core/password.h), each run inside one of the
+ * process's PortalMaxConcurrentHashes slots: OK, or, with every slot taken
+ * (or no memory for argon2id), a 503 "busy" page with Retry-After sent and
+ * its status returned. portal_req_password_check sets *matches, runs a
+ * dummy verify of the same cost when hash is NULL (an unknown account),
+ * and, when stronger is not NULL and a matching hash is below the policy,
+ * sets *stronger to a new hash made in the same slot (else NULL). */
+int portal_req_password_hash(portal_req *pr, const char *password, const char **hash);
+int portal_req_password_check(portal_req *pr, const char *hash, const char *password,
+                              int *matches, const char **stronger);
+
 /* Logs an error once with the request id. */
 void portal_log_error(portal_req *pr, apr_status_t rv, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

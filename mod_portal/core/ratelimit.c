@@ -87,6 +87,20 @@ apr_status_t portal_rate_limit(portal_db *db, apr_pool_t *p, const char *bucket,
     return APR_SUCCESS;
 }
 
+apr_status_t portal_rate_limit_peek(portal_db *db, apr_pool_t *p, const char *bucket,
+                                    const char *key, int *hits, portal_db_error *err)
+{
+    *hits = 0;
+    if (!portal_rate_bucket_valid(bucket))
+        return portal_db_refuse(err, "rate limit: bad bucket name");
+    const char *params[] = { bucket, portal_rate_key_hash(p, key) };
+    portal_db_result *res;
+    apr_status_t rv = portal_db_query(db, p, "ratelimit.peek", 2, params, &res, err);
+    if (rv == APR_SUCCESS && portal_db_nrows(res) == 1)
+        *hits = (int)portal_db_get_int(res, 0, "hits");
+    return rv;
+}
+
 apr_status_t portal_rate_limit_prune(portal_db *db, apr_pool_t *p, int max_rows,
                                      long long *deleted, portal_db_error *err)
 {
