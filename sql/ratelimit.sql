@@ -24,9 +24,12 @@ RETURNING r.hits <= $3::int AS allowed,
 
 -- name: peek
 -- retry: safe
--- The hits of a key ($2, hex SHA-256) in its live window of bucket $1; no
--- row when the window ended or never opened. Counts nothing.
-SELECT hits FROM rate_limits
+-- The hits of a key ($2, hex SHA-256) in its live window of bucket $1 and
+-- the seconds until that window ends; no row when it ended or never opened.
+-- Counts nothing.
+SELECT hits, greatest(1, ceil(extract(epoch FROM window_end - clock_timestamp())))::int
+       AS seconds_left
+  FROM rate_limits
  WHERE bucket = $1 AND key_hash = decode($2, 'hex') AND window_end > clock_timestamp();
 
 -- name: prune

@@ -12,6 +12,7 @@
  * few enough that guessing a 12-character password is hopeless. */
 #define SIGNIN_PER_IP 30
 #define SIGNIN_PER_IP_WINDOW 600
+#define SIGNIN_POW_FROM 20     /* proof of work past this many per address */
 #define SIGNIN_PER_ACCOUNT 10
 #define SIGNIN_PER_ACCOUNT_WINDOW 900
 
@@ -35,6 +36,7 @@ static int show_form(portal_req *pr, int status, const char *email, const char *
                                                 "next", next ? next : ""));
     if (error_key)
         json_object_set_new(view, "error", json_string(portal_text(pr, error_key)));
+    portal_pow_offer(pr, view, "signin", "signin.ip", SIGNIN_POW_FROM, SIGNIN_PER_IP);
     return portal_render(pr, status, "cabinet/signin");
 }
 
@@ -106,7 +108,9 @@ int portal_cabinet_signin_send(portal_req *pr)
         portal_log_error(pr, 0, "sign-in refused: the honeypot field was filled in");
         return show_form(pr, HTTP_BAD_REQUEST, raw_email, next, "bot.refused");
     }
-    int rc = portal_limit(pr, "signin.ip", portal_rate_key_ip(p, pr->r->useragent_ip),
+    int rc = portal_pow_demand(pr, "signin", "signin.ip", SIGNIN_POW_FROM, SIGNIN_PER_IP);
+    if (rc == OK)
+        rc = portal_limit(pr, "signin.ip", portal_rate_key_ip(p, pr->r->useragent_ip),
                           SIGNIN_PER_IP, SIGNIN_PER_IP_WINDOW);
     if (rc != OK)
         return rc;

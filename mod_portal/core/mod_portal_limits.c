@@ -33,14 +33,29 @@ int portal_limit_refuse(portal_req *pr, const char *code, const portal_rate_verd
     return portal_fail(pr, HTTP_TOO_MANY_REQUESTS, code);
 }
 
-int portal_limit_peek(portal_req *pr, const char *bucket, const char *key, int *hits)
+int portal_limit_peek(portal_req *pr, const char *bucket, const char *key, int *hits,
+                      int *seconds_left)
 {
     apr_pool_t *p = pr->r->pool;
     portal_db_error err;
     portal_db *db = portal_req_db(pr, &err);
-    if (!db || portal_rate_limit_peek(db, p, bucket, key, hits, &err) != APR_SUCCESS)
+    if (!db || portal_rate_limit_peek(db, p, bucket, key, hits, seconds_left, &err) != APR_SUCCESS)
         return portal_fail_db(pr, apr_pstrcat(p, "rate limit ", bucket, NULL), &err);
     return OK;
+}
+
+apr_status_t portal_limit_peek_quiet(portal_req *pr, const char *bucket, const char *key,
+                                     int *hits, int *seconds_left)
+{
+    portal_db_error err;
+    portal_db *db = portal_req_db(pr, &err);
+    apr_status_t rv = db ? portal_rate_limit_peek(db, pr->r->pool, bucket, key, hits,
+                                                  seconds_left, &err)
+                         : APR_EGENERAL;
+    if (rv != APR_SUCCESS)
+        portal_log_error(pr, rv, "reading rate limit %s: %s", bucket,
+                         portal_db_error_line(pr->r->pool, &err));
+    return rv;
 }
 
 int portal_limit_as(portal_req *pr, const char *code, const char *bucket, const char *key,
