@@ -158,7 +158,9 @@ static int portal_dump_routes(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *p
  * removes those older than a day (no live upload lasts that long). */
 static void portal_child_init(apr_pool_t *p, server_rec *s)
 {
-    portal_password_slots_init(0);   /* argon2id runs at once: bounded memory */
+    /* argon2id runs at once: bounded memory (the main server's setting: the
+     * cap is the process's, whichever host a request is for). */
+    portal_password_slots_init(portal_server_config(s)->max_hashes);
     for (server_rec *vs = s; vs; vs = vs->next) {
         const portal_server_cfg *c = portal_server_config(vs);
         if (c->storage_dir)

@@ -22,6 +22,16 @@ RETURNING r.hits <= $3::int AS allowed,
                ELSE greatest(1, ceil(extract(epoch FROM r.window_end - clock_timestamp())))::int
           END AS retry_after;
 
+-- name: peek
+-- retry: safe
+-- The hits of a key ($2, hex SHA-256) in its live window of bucket $1 and
+-- the seconds until that window ends; no row when it ended or never opened.
+-- Counts nothing.
+SELECT hits, greatest(1, ceil(extract(epoch FROM window_end - clock_timestamp())))::int
+       AS seconds_left
+  FROM rate_limits
+ WHERE bucket = $1 AND key_hash = decode($2, 'hex') AND window_end > clock_timestamp();
+
 -- name: prune
 -- Deletes up to $1 rows whose window ended (the jobs runner, or `portalctl
 -- ratelimit prune`). The outer test is checked again on a row a hit

@@ -56,6 +56,13 @@ apr_status_t portal_cabinet_send_code(portal_req *pr, const char *user_id, const
                                       const char *locale, portal_db_error *err);
 const char *portal_cabinet_code_hash(portal_req *pr, const char *code);
 
+/* After a refused sign-in of an over-limit account: mails its owner once
+ * per window_seconds (locked for retry_after more seconds) and audits
+ * user.signin.lockout; nothing for an address without an account. OK, or
+ * the status of the error page it sent. */
+int portal_cabinet_lockout_notice(portal_req *pr, const char *email, int retry_after,
+                                  int window_seconds);
+
 /* The plans on sale as the Pricing page shows them (array of objects), and
  * the home page's "from" phrase with the lowest monthly price (NULL without
  * plans). Either output may be NULL when the page does not need it. */

@@ -138,15 +138,10 @@ int portal_cabinet_reset_send(portal_req *pr)
     if (problem)
         return show_reset(pr, HTTP_BAD_REQUEST, token,
                           apr_pstrcat(p, "signup.errors.password_", problem, NULL));
-    if (!portal_password_slot_take()) {
-        apr_table_setn(pr->r->err_headers_out, "Retry-After", "2");
-        return portal_fail(pr, HTTP_SERVICE_UNAVAILABLE, "busy");
-    }
     const char *hash;
-    apr_status_t hashed = portal_password_hash(p, password, &hash);
-    portal_password_slot_give();
-    if (hashed != APR_SUCCESS)
-        return portal_fail(pr, HTTP_SERVICE_UNAVAILABLE, "busy");
+    int rc = portal_req_password_hash(pr, password, &hash);
+    if (rc != OK)
+        return rc;
 
     /* Spend the link, set the password, end every session, mail a notice
      * and audit it: all or nothing. */

@@ -4,7 +4,6 @@
 #include "cabinet.h"
 
 #include <apr_strings.h>
-#include "../core/password.h"
 #include "../core/ratelimit.h"
 #include "identity_rules.h"
 
@@ -13,6 +12,7 @@
  * few enough that guessing a 12-character password is hopeless. */
 #define SIGNIN_PER_IP 30
 #define SIGNIN_PER_IP_WINDOW 600
+#define SIGNIN_POW_FROM 20     /* proof of work past this many per address */
 #define SIGNIN_PER_ACCOUNT 10
 #define SIGNIN_PER_ACCOUNT_WINDOW 900
 
@@ -36,6 +36,7 @@ static int show_form(portal_req *pr, int status, const char *email, const char *
                                                 "next", next ? next : ""));
     if (error_key)
         json_object_set_new(view, "error", json_string(portal_text(pr, error_key)));
+    portal_pow_offer(pr, view, "signin", "signin.ip", SIGNIN_POW_FROM, SIGNIN_PER_IP);
     return portal_render(pr, status, "cabinet/signin");
 }
 
@@ -55,29 +56,24 @@ int portal_cabinet_signin(portal_req *pr)
 }
 
 /* Checks password against the account's hash, or spends the same time on
- * a dummy hash when there is no account. 1 when it matches. */
+ * a dummy hash when there is no account (*matches 0); stores a stronger
+ * hash of a matching password under an older policy. OK, or the status of
+ * the busy page. */
 static int password_matches(portal_req *pr, const portal_db_result *user, const char *password,
-                            portal_db_error *err)
+                            int *matches)
 {
-    if (portal_db_nrows(user) != 1) {
-        portal_password_dummy_verify(password);
-        return 0;
-    }
-    const char *hash = portal_db_get(user, 0, "password_hash");
-    if (!portal_password_verify(hash, password))
-        return 0;
-    if (portal_password_needs_rehash(hash)) {
-        const char *stronger;
-        portal_db_result *res;
-        const char *params[2] = { portal_db_get(user, 0, "id"), NULL };
-        if (portal_password_hash(pr->r->pool, password, &stronger) == APR_SUCCESS) {
-            params[1] = stronger;
-            if (portal_query(pr, "cabinet.user_rehash", 2, params, &res, err) != APR_SUCCESS)
-                portal_log_error(pr, 0, "rehash at sign-in: %s",
-                                 portal_db_error_line(pr->r->pool, err));
-        }
-    }
-    return 1;
+    int known = portal_db_nrows(user) == 1;
+    const char *stronger;
+    int rc = portal_req_password_check(pr, known ? portal_db_get(user, 0, "password_hash") : NULL,
+                                       password, matches, &stronger);
+    if (rc != OK || !stronger)
+        return rc;
+    portal_db_error err;
+    portal_db_result *res;
+    const char *params[2] = { portal_db_get(user, 0, "id"), stronger };
+    if (portal_query(pr, "cabinet.user_rehash", 2, params, &res, &err) != APR_SUCCESS)
+        portal_log_error(pr, 0, "rehash at sign-in: %s", portal_db_error_line(pr->r->pool, &err));
+    return OK;
 }
 
 /* The active company the person used last (team.memberships), or NULL (*suspended set when
@@ -108,27 +104,43 @@ int portal_cabinet_signin_send(portal_req *pr)
     if (!email || !password || !*password || strlen(password) > MAX_PASSWORD_FIELD)
         return show_form(pr, HTTP_BAD_REQUEST, raw_email, next, "signin.errors.missing");
     apr_pool_t *p = pr->r->pool;
-    int rc = portal_limit(pr, "signin.ip", portal_rate_key_ip(p, pr->r->useragent_ip),
-                          SIGNIN_PER_IP, SIGNIN_PER_IP_WINDOW);
+    /* A field people never see (hidden from sight and from screen readers):
+     * only a bot fills it in. */
+    const char *trap = apr_table_get(pr->form, "website");
+    if (trap && *trap) {
+        portal_log_error(pr, 0, "sign-in refused: the honeypot field was filled in");
+        return show_form(pr, HTTP_BAD_REQUEST, raw_email, next, "bot.refused");
+    }
+    int rc = portal_pow_demand(pr, "signin", "signin.ip", SIGNIN_POW_FROM, SIGNIN_PER_IP);
     if (rc == OK)
-        rc = portal_limit(pr, "signin.account", portal_rate_key_email(p, email),
-                          SIGNIN_PER_ACCOUNT, SIGNIN_PER_ACCOUNT_WINDOW);
+        rc = portal_limit(pr, "signin.ip", portal_rate_key_ip(p, pr->r->useragent_ip),
+                          SIGNIN_PER_IP, SIGNIN_PER_IP_WINDOW);
+    if (rc != OK)
+        return rc;
+    /* Too many tries of one account: locked for the rest of the window,
+     * and its owner hears of it once. */
+    portal_rate_verdict account;
+    rc = portal_limit_check(pr, "signin.account", portal_rate_key_email(p, email),
+                            SIGNIN_PER_ACCOUNT, SIGNIN_PER_ACCOUNT_WINDOW, &account);
+    if (rc == OK && !account.allowed) {
+        rc = portal_cabinet_lockout_notice(pr, email, account.retry_after,
+                                           SIGNIN_PER_ACCOUNT_WINDOW);
+        if (rc == OK)
+            rc = portal_limit_refuse(pr, "rate_limited", &account);
+    }
     if (rc != OK)
         return rc;
 
-    /* argon2id needs 19 MiB a run: a few at once per process, no more. */
-    if (!portal_password_slot_take()) {
-        apr_table_setn(pr->r->err_headers_out, "Retry-After", "2");
-        return portal_fail(pr, HTTP_SERVICE_UNAVAILABLE, "busy");
-    }
     portal_db_error err;
     portal_db_result *user;
     const char *params[] = { email };
     apr_status_t rv = portal_query(pr, "cabinet.user_for_signin", 1, params, &user, &err);
-    int matches = rv == APR_SUCCESS && password_matches(pr, user, password, &err);
-    portal_password_slot_give();
     if (rv != APR_SUCCESS)
         return portal_fail_db(pr, "sign-in", &err);
+    int matches;
+    rc = password_matches(pr, user, password, &matches);
+    if (rc != OK)
+        return rc;
     if (!matches) {
         const char *known = portal_db_nrows(user) == 1 ? portal_db_get(user, 0, "id") : NULL;
         json_t *detail = portal_json_owned(p, json_pack("{s:b}", "account_exists", known != NULL));

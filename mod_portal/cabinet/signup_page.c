@@ -14,6 +14,7 @@
 
 #define SIGNUPS_PER_IP 10
 #define SIGNUPS_PER_IP_WINDOW 3600
+#define SIGNUPS_POW_FROM 6     /* proof of work past this many per address */
 
 static json_t *country_options(portal_req *pr, const char *selected)
 {
@@ -45,6 +46,7 @@ static int show_form(portal_req *pr, int status, const portal_signup_input *in,
     }
     json_object_set_new(view, "errors", messages);
     json_object_set_new(view, "has_errors", json_boolean(arr->nelts > 0));
+    portal_pow_offer(pr, view, "signup", "signup.ip", SIGNUPS_POW_FROM, SIGNUPS_PER_IP);
     return portal_render(pr, status, "cabinet/signup");
 }
 
@@ -147,21 +149,16 @@ int portal_cabinet_signup_send(portal_req *pr)
     }
     if (portal_signup_validate(p, &in, errors) > 0)
         return show_form(pr, HTTP_BAD_REQUEST, &in, errors);
-    int rc = portal_limit(pr, "signup.ip", portal_rate_key_ip(p, pr->r->useragent_ip),
+    int rc = portal_pow_demand(pr, "signup", "signup.ip", SIGNUPS_POW_FROM, SIGNUPS_PER_IP);
+    if (rc == OK)
+        rc = portal_limit(pr, "signup.ip", portal_rate_key_ip(p, pr->r->useragent_ip),
                           SIGNUPS_PER_IP, SIGNUPS_PER_IP_WINDOW);
     if (rc != OK)
         return rc;
-    if (!portal_password_slot_take()) {
-        apr_table_setn(pr->r->err_headers_out, "Retry-After", "2");
-        return portal_fail(pr, HTTP_SERVICE_UNAVAILABLE, "busy");
-    }
     const char *hash;
-    apr_status_t hashed = portal_password_hash(p, in.password, &hash);
-    portal_password_slot_give();
-    if (hashed != APR_SUCCESS) {
-        portal_log_error(pr, hashed, "hashing a new password failed");
-        return portal_fail(pr, HTTP_SERVICE_UNAVAILABLE, "busy");
-    }
+    rc = portal_req_password_hash(pr, in.password, &hash);
+    if (rc != OK)
+        return rc;
     portal_db_error err;
     if (create_account(pr, &in, hash, &err) != APR_SUCCESS) {
         if (err.kind == PORTAL_DB_CONFLICT && err.constraint

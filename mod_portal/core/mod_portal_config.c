@@ -64,6 +64,7 @@ void *portal_merge_server_cfg(apr_pool_t *p, void *basev, void *addv)
     c->max_upload = add->max_upload >= 0 ? add->max_upload : base->max_upload;
     c->session_idle = add->session_idle >= 0 ? add->session_idle : base->session_idle;
     c->session_max = add->session_max >= 0 ? add->session_max : base->session_max;
+    c->max_hashes = add->max_hashes ? add->max_hashes : base->max_hashes;
     c->sql = PICK(sql);
     c->configured = base->configured || add->configured;
     portal_jobs_merge_cfg(c, base, add);
@@ -270,6 +271,19 @@ static const char *set_duration(cmd_parms *cmd, void *dummy, const char *arg)
     return NULL;
 }
 
+/* Password hashes (argon2id, 19 MiB each) running at once in one child. */
+static const char *set_max_hashes(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    (void)dummy;
+    char *end;
+    long n = strtol(arg, &end, 10);
+    if (*arg == '\0' || *end != '\0' || n < 1 || n > 256)
+        return apr_psprintf(cmd->pool, "%s %s: give a count from 1 to 256 (each running "
+                            "hash takes 19 MiB)", cmd->cmd->name, arg);
+    server_cfg(cmd)->max_hashes = (int)n;
+    return NULL;
+}
+
 static const char *set_security_headers(cmd_parms *cmd, void *dirv, int on)
 {
     (void)cmd;
@@ -298,6 +312,8 @@ const command_rec portal_directives[] = {
                   "A customer session ends after this long without a request (default 30m)"),
     AP_INIT_TAKE1("PortalSessionMax", set_duration, NULL, RSRC_CONF,
                   "A customer session ends this long after sign-in, used or not (default 7d)"),
+    AP_INIT_TAKE1("PortalMaxConcurrentHashes", set_max_hashes, NULL, RSRC_CONF,
+                  "Password hashes running at once per Apache child; beyond, 503 (default 4)"),
     AP_INIT_FLAG("PortalSecurityHeaders", set_security_headers, NULL, RSRC_CONF | ACCESS_CONF,
                  "Send mod_portal's security headers on everything under this location"),
     PORTAL_JOBS_DIRECTIVES,

@@ -25,6 +25,7 @@ typedef struct {
     apr_off_t max_upload;             /* PortalMaxUploadSize */
     long session_idle;                /* PortalSessionIdle, seconds */
     long session_max;                 /* PortalSessionMax, seconds */
+    int max_hashes;                   /* PortalMaxConcurrentHashes per child; 0 unset */
     portal_mustache_set *templates;   /* parsed once per configuration load */
     portal_i18n *i18n;
     const portal_sqlcat *sql;         /* the embedded named queries */

@@ -145,8 +145,8 @@ int portal_fail(portal_req *pr, int status, const char *code)
     const char *message = portal_text(pr, apr_pstrcat(p, "errors.", code, ".message", NULL));
     if (status == HTTP_REQUEST_ENTITY_TOO_LARGE || status == HTTP_BAD_REQUEST)
         r->connection->keepalive = AP_CONN_CLOSE;   /* leave the rest of the body unread */
-    if (status == HTTP_SERVICE_UNAVAILABLE)
-        apr_table_setn(r->err_headers_out, "Retry-After", "5");
+    if (status == HTTP_SERVICE_UNAVAILABLE && !apr_table_get(r->err_headers_out, "Retry-After"))
+        apr_table_setn(r->err_headers_out, "Retry-After", "5");   /* unless the caller knows */
     if (pr->area->json) {
         json_t *body = json_pack("{s:{s:s, s:s, s:s}}", "error", "code", code,
                                  "message", message, "request_id", pr->request_id);

@@ -8,6 +8,7 @@
 #include "db.h"
 #include "json.h"
 #include "mod_portal_config.h"
+#include "ratelimit.h"
 #include "router.h"
 #include "upload.h"
 
@@ -111,6 +112,50 @@ int portal_limit(portal_req *pr, const char *bucket, const char *key, int limit,
                  int window_seconds);
 int portal_limit_as(portal_req *pr, const char *code, const char *bucket, const char *key,
                     int limit, int window_seconds);
+/* portal_limit's count without its answer: OK with *v filled in (v->allowed
+ * 0 when the hit is refused), or the status of the error page it sent
+ * (503 while PostgreSQL is down). For a page that does more than refuse,
+ * e.g. mail the owner of a locked account; portal_limit_refuse answers. */
+int portal_limit_check(portal_req *pr, const char *bucket, const char *key, int limit,
+                       int window_seconds, portal_rate_verdict *v);
+int portal_limit_refuse(portal_req *pr, const char *code, const portal_rate_verdict *v);
+/* Hits counted so far in key's live window of bucket and the seconds it
+ * has left (0 without one), counting none: for a page that changes as a
+ * rate climbs. OK, or the status of the error page it sent. */
+int portal_limit_peek(portal_req *pr, const char *bucket, const char *key, int *hits,
+                      int *seconds_left);
+
+/* The same read for a page that can do without it: APR_SUCCESS, or an
+ * error logged and nothing answered. */
+apr_status_t portal_limit_peek_quiet(portal_req *pr, const char *bucket, const char *key,
+                                     int *hits, int *seconds_left);
+
+/* Proof of work (core/pow.h) for a form whose posts count in bucket, keyed
+ * by the client's address, with work from `from` hits and the hard limit
+ * at `limit`. portal_pow_offer puts view.pow = {challenge, bits} for
+ * partials/pow when the rate is near or past from (nothing otherwise, or
+ * when the counter cannot be read). portal_pow_demand runs before the post
+ * is counted: below from, OK; past it, OK only for form fields
+ * pow_challenge and pow_nonce that solve a challenge of this address and
+ * purpose, unexpired, of the rate's difficulty, never used before (spent
+ * here); else the 429 errors.pow_required page with Retry-After (the
+ * window's seconds left) is sent and its status returned. */
+void portal_pow_offer(portal_req *pr, json_t *view, const char *purpose, const char *bucket,
+                      int from, int limit);
+int portal_pow_demand(portal_req *pr, const char *purpose, const char *bucket, int from,
+                      int limit);
+
+/* Password hashing for pages (core/password.h), each run inside one of the
+ * process's PortalMaxConcurrentHashes slots: OK, or, with every slot taken
+ * (or no memory for argon2id), a 503 "busy" page with Retry-After sent and
+ * its status returned. portal_req_password_check sets *matches, runs a
+ * dummy verify of the same cost when hash is NULL (an unknown account),
+ * and, when stronger is not NULL and a matching hash is below the policy,
+ * sets *stronger to a new hash made in the same slot (else NULL). */
+int portal_req_password_hash(portal_req *pr, const char *password, const char **hash);
+int portal_req_password_check(portal_req *pr, const char *hash, const char *password,
+                              int *matches, const char **stronger);
+
 /* Logs an error once with the request id. */
 void portal_log_error(portal_req *pr, apr_status_t rv, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -87,6 +87,25 @@ apr_status_t portal_rate_limit(portal_db *db, apr_pool_t *p, const char *bucket,
     return APR_SUCCESS;
 }
 
+apr_status_t portal_rate_limit_peek(portal_db *db, apr_pool_t *p, const char *bucket,
+                                    const char *key, int *hits, int *seconds_left,
+                                    portal_db_error *err)
+{
+    *hits = 0;
+    *seconds_left = 0;
+    if (!portal_rate_bucket_valid(bucket))
+        return portal_db_refuse(err, "rate limit: bad bucket name");
+    const char *params[] = { bucket, portal_rate_key_hash(p, key) };
+    portal_db_result *res;
+    apr_status_t rv = portal_db_query(db, p, "ratelimit.peek", 2, params, &res, err);
+    if (rv == APR_SUCCESS && portal_db_nrows(res) == 1)
+    {
+        *hits = (int)portal_db_get_int(res, 0, "hits");
+        *seconds_left = (int)portal_db_get_int(res, 0, "seconds_left");
+    }
+    return rv;
+}
+
 apr_status_t portal_rate_limit_prune(portal_db *db, apr_pool_t *p, int max_rows,
                                      long long *deleted, portal_db_error *err)
 {
@@ -94,7 +113,12 @@ apr_status_t portal_rate_limit_prune(portal_db *db, apr_pool_t *p, int max_rows,
     portal_db_result *res;
     *deleted = 0;
     apr_status_t rv = portal_db_query(db, p, "ratelimit.prune", 1, params, &res, err);
+    if (rv != APR_SUCCESS)
+        return rv;
+    *deleted = portal_db_affected(res);
+    /* Spent proof-of-work challenges (core/pow.h) expire the same way. */
+    rv = portal_db_query(db, p, "pow.prune", 1, params, &res, err);
     if (rv == APR_SUCCESS)
-        *deleted = portal_db_affected(res);
+        *deleted += portal_db_affected(res);
     return rv;
 }

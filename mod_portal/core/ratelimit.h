@@ -47,8 +47,16 @@ apr_status_t portal_rate_limit(portal_db *db, apr_pool_t *p, const char *bucket,
                                const char *key, int limit, int window_seconds,
                                portal_rate_verdict *out, portal_db_error *err);
 
-/* Deletes up to max_rows counters whose window ended; *deleted says how
- * many. Run periodically (portalctl ratelimit prune; the jobs runner): a
+/* *hits = the hits counted in key's live window of bucket and
+ * *seconds_left until it ends (both 0 when it has none), counting none: a
+ * read, so safe inside a transaction and to resend. */
+apr_status_t portal_rate_limit_peek(portal_db *db, apr_pool_t *p, const char *bucket,
+                                    const char *key, int *hits, int *seconds_left,
+                                    portal_db_error *err);
+
+/* Deletes up to max_rows counters whose window ended, and up to max_rows
+ * spent proof-of-work challenges that expired (sql/pow.sql); *deleted says
+ * how many in all. Run periodically (portalctl ratelimit prune; the jobs runner): a
  * key seen again reuses its row, so only keys never seen again pile up. */
 apr_status_t portal_rate_limit_prune(portal_db *db, apr_pool_t *p, int max_rows,
                                      long long *deleted, portal_db_error *err);

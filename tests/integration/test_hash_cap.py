@@ -1,0 +1,92 @@
+"""At most PortalMaxConcurrentHashes argon2id runs at once per Apache child:
+a burst of parallel sign-ins beyond the cap gets clear 503 pages with
+Retry-After instead of piling up 19 MiB hashes, nothing crashes, and the
+children's peak memory stays within the cap's share."""
+
+import importlib
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+
+from conftest import csrf_of, text_of
+from test_memory import peak_kib
+
+PARALLEL = 16
+ARGON2_KIB = 19 * 1024
+
+
+@pytest.fixture(scope="module")
+def capped(stack):
+    n = stack.add_node("hashcap", htdocs=stack.nodes[0].htdocs,
+                       overrides="PortalMaxConcurrentHashes 1\n")
+    yield n
+    n.stop()
+    stack.nodes.remove(n)
+
+
+@pytest.fixture(autouse=True)
+def fresh_limits(owner_db):
+    with owner_db.cursor() as c:
+        c.execute("DELETE FROM rate_limits WHERE bucket LIKE 'signin.%'")
+    yield
+    with owner_db.cursor() as c:
+        c.execute("DELETE FROM rate_limits WHERE bucket LIKE 'signin.%'")
+
+
+def burst(url, n):
+    """n sign-ins of unknown addresses (each a dummy argon2id run), posted
+    at the same moment; the answers."""
+    sessions = []
+    for i in range(n):
+        s = requests.Session()
+        s.headers["Accept-Language"] = "en"
+        page = s.get(url + "/signin")
+        assert page.status_code == 200
+        sessions.append((s, csrf_of(page.text), i))
+    start = threading.Barrier(n)
+
+    def post(item):
+        s, csrf, i = item
+        start.wait()
+        return s.post(url + "/signin", allow_redirects=False, data={
+            "csrf": csrf, "email": f"nobody-{i}@cap.example", "password": "guess-guess-guess"})
+    with ThreadPoolExecutor(n) as pool:
+        return list(pool.map(post, sessions))
+
+
+def test_sign_ins_beyond_the_cap_get_503_with_retry_after(capped):
+    for s in (requests.get(capped.url + "/features") for _ in range(8)):
+        assert s.status_code == 200
+    before = {pid: peak_kib(pid) for pid in capped.child_pids()}
+    answers = burst(capped.url, PARALLEL)
+    codes = sorted(r.status_code for r in answers)
+    assert set(codes) <= {401, 503}, codes
+    busy = [r for r in answers if r.status_code == 503]
+    assert busy, f"{PARALLEL} hashes at once on 2 children with one slot each: {codes}"
+    assert 401 in codes, codes
+    for r in busy:
+        assert r.headers["Retry-After"] == "2"
+        assert "Too many sign-ins at once" in text_of(r.text)
+    # Nothing crashed: the same children serve on, and the log has no signal.
+    assert requests.get(capped.url + "/signin").status_code == 200
+    after = {pid: peak_kib(pid) for pid in capped.child_pids()}
+    assert set(after) == set(before), "a child died"
+    with open(capped.error_log) as f:
+        assert "exit signal" not in f.read()
+    # One slot per child: its peak grows by about one argon2id run (19 MiB),
+    # where four at once would add 76 MiB.
+    for pid, kib in before.items():
+        grown = after[pid] - kib
+        assert grown < 2 * ARGON2_KIB, f"child {pid} peak grew by {grown} KiB"
+
+
+def test_the_directive_refuses_a_bad_count(stack):
+    tools = importlib.import_module("stack")
+    n = tools.Apache(stack.state, "hashcap-bad", tools.free_port(), stack.pg.port,
+                     htdocs=stack.nodes[0].htdocs, overrides="PortalMaxConcurrentHashes 0\n")
+    n.write_config()
+    r = n.configtest()
+    assert r.returncode != 0
+    assert "PortalMaxConcurrentHashes 0: give a count from 1 to 256" in r.stderr + r.stdout
