@@ -1,6 +1,5 @@
 """Every route of every area against the permission matrix, for every kind
-of visitor: signed out, each customer role, and (once admins sign in) each
-admin role. What a route needs comes from the module itself (`apache2 -t -D
+of visitor: signed out, each customer role, and each admin role. What a route needs comes from the module itself (`apache2 -t -D
 DUMP_PORTAL_ROUTES`, pinned by test_routes.py) and what a role holds from
 conf/roles.json, so a new route or a changed role is checked without a new
 line here. The router decides before the route runs and before a form's
@@ -17,6 +16,7 @@ import pytest
 import requests
 
 from conftest import ROOT, text_of
+from test_admin_signin import new_admin
 
 MOUNTS = {"cabinet": "", "admin": "/admin", "downloads": "/downloads",
           "webhooks": "/webhooks", "licensing": "/api/license"}
@@ -39,22 +39,27 @@ def expected(perm, who):
     if perm == "guest":
         return "dashboard" if kind == "customer" else "allowed"
     if perm == "admin" or perm.startswith("admin."):
+        # The admin area reads only the admin cookie: a customer is a
+        # stranger there, sent to the admin sign-in like anyone else.
         if kind != "admin":
-            return "admin_signin" if kind == "anonymous" else "forbidden"
+            return "admin_signin"
         return "allowed" if perm == "admin" or perm in ROLES["admin_roles"][role] else "forbidden"
     if kind != "customer":
         return "signin"
-    if perm == "member":
+    if perm in ("member", "self"):
         return "allowed"
     return "allowed" if perm in ROLES["customer_roles"][role] else "forbidden"
 
 
 def observed(r, area):
     if r.status_code in (301, 302, 303, 307):
+        # The router sends a stranger to sign in with ?next= (back to this
+        # page); a route's own redirect to a bare /signin (the second step
+        # with no first) is the route answering.
         where = r.headers["Location"]
-        if re.search(r"/admin/signin(\?|$)", where):
+        if re.search(r"/admin/signin\?next=", where):
             return "admin_signin"
-        if re.search(r"/signin(\?|$)", where):
+        if re.search(r"/signin\?next=", where):
             return "signin"
         if where.endswith("/account/"):
             return "dashboard"
@@ -80,8 +85,9 @@ def concrete(pattern):
 @pytest.fixture(scope="module")
 def visitors(stack, node, owner_db):
     """A signed-in browser session for each customer role of one company
-    (the demo owner's), plus a signed-out one. Extra members share the demo
-    member's password hash, so they sign in with its password."""
+    (the demo owner's), for each admin role, and a signed-out one. Extra
+    members share the demo member's password hash, so they sign in with its
+    password; admins are made and enrolled with portalctl create-admin."""
     demo = stack.demo
     with owner_db.cursor() as c:
         c.execute("SELECT set_config('portal.all_tenants', 'on', false)")
@@ -114,6 +120,8 @@ def visitors(stack, node, owner_db):
         assert r.status_code == 303 and r.headers["Location"].endswith("/account/"), \
             (role, r.status_code, text_of(r.text)[:200])
         out[("customer", role)] = s
+    for role in ROLES["admin_roles"]:
+        out[("admin", role)] = new_admin(stack, role)[0]
     for s in out.values():
         s.headers["Accept-Language"] = "en"
     yield out
@@ -141,10 +149,11 @@ def test_every_route_answers_each_visitor_as_the_matrix_says(portal_routes, visi
 
 def test_the_matrix_itself_tells_roles_apart():
     """The expectations are not all "allowed": the matrix refuses something
-    to every customer role but the owner, and to every admin role but super."""
+    to members and viewers, and to admins who are not super."""
     for role in ("member", "viewer"):
         assert expected("team.manage", ("customer", role)) == "forbidden"
     assert expected("team.manage", ("customer", "owner")) == "allowed"
     assert expected("member", ("anonymous", None)) == "signin"
     assert expected("admin.admins.manage", ("admin", "support")) == "forbidden"
-    assert expected("admin.admins.manage", ("customer", "owner")) == "forbidden"
+    assert expected("admin.admins.manage", ("customer", "owner")) == "admin_signin"
+    assert expected("member", ("admin", "super")) == "signin"
