@@ -118,6 +118,17 @@ SELECT u.id, u.email, u.name, m.role,
  WHERE m.tenant_id = $1::uuid
  ORDER BY m.created_at, u.email;
 
+-- name: tenant_invitations
+-- retry: safe
+-- The invitations of a tenant still waiting for an answer, and who sent
+-- them (NULL: the vendor, from this area).
+SELECT i.email, i.role, coalesce(u.email, '') AS invited_by,
+       to_char(i.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"') AS expires
+  FROM invitations i LEFT JOIN users u ON u.id = i.invited_by
+ WHERE i.tenant_id = $1::uuid AND i.accepted_at IS NULL AND i.revoked_at IS NULL
+   AND i.expires_at > now()
+ ORDER BY i.created_at;
+
 -- name: tenant_create
 INSERT INTO tenants (name, tax_id, country) VALUES ($1, nullif($2, ''), nullif($3, ''))
 RETURNING id;

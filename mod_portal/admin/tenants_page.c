@@ -1,11 +1,13 @@
 /* Tenants: search (company name, tax id, a member's e-mail), a new tenant,
- * one tenant's details and members, suspend and unsuspend with a reason.
+ * one tenant's details, members and pending invitations, suspend and
+ * unsuspend with a reason. A new tenant's owner is invited by mail.
  * Suspending signs every session of the tenant out; sign-in refuses a
  * suspended company (cabinet/signin_page.c). */
 #include "admin.h"
 
 #include <apr_strings.h>
 #include "../core/audit.h"
+#include "../core/invitations.h"
 #include "../core/roles.h"
 #include "../core/utf8.h"
 #include "admin_rules.h"
@@ -97,16 +99,23 @@ int portal_admin_tenant_create(portal_req *pr)
         return portal_fail_db(pr, "creating a tenant", &err);
     }
     const char *id = portal_db_get(res, 0, "id");
-    /* TODO(lead, merge with id-team): invite `owner` as the new tenant's
-     * owner by mail here, inside this transaction, with the team area's
-     * invitation machinery (an invitations row + its mail through the
-     * outbox). Until then the tenant is created without members and the
-     * owner's address is kept in the audit row only. */
-    json_t *detail = portal_json_owned(p, json_pack("{s:s, s:s}", "name", name,
-                                                    "owner_email", owner));
-    if (portal_audit_admin(pr, "admin.tenant.created", NULL, NULL, id, detail, &err)
-            != APR_SUCCESS
-        || portal_db_commit(db, p, &err) != APR_SUCCESS) {
+    /* The owner is invited the way a team invites (core/invitations.h), by
+     * the vendor, inside the same transaction: no tenant without its
+     * invitation, no mail for a tenant that was not made. */
+    portal_invitation_new in = {
+        id, name, owner, "owner", NULL, NULL, pr->locale,
+        apr_pstrcat(p, pr->cfg->base_url ? pr->cfg->base_url : "",
+                    portal_cabinet_url(pr, "/invite/"), NULL),
+    };
+    const char *invitation = NULL;
+    json_t *detail = NULL;
+    apr_status_t rv = portal_invitation_create(db, p, &pr->cfg->mail, &in, &invitation, &err);
+    if (rv == APR_SUCCESS) {
+        detail = portal_json_owned(p, json_pack("{s:s, s:s, s:s}", "name", name,
+                                                "owner_email", owner, "invitation", invitation));
+        rv = portal_audit_admin(pr, "admin.tenant.created", NULL, NULL, id, detail, &err);
+    }
+    if (rv != APR_SUCCESS || portal_db_commit(db, p, &err) != APR_SUCCESS) {
         portal_db_rollback(db);
         return portal_fail_db(pr, "creating a tenant", &err);
     }
@@ -169,6 +178,17 @@ static int show_tenant(portal_req *pr, int status, const portal_db_result *t,
             apr_pstrcat(p, "staff.member_roles.", role, NULL))));
     }
     json_object_set_new(view, "members", members);
+    if (portal_admin_query(pr, "admin.tenant_invitations", 1, params, &res, &err) != APR_SUCCESS)
+        return portal_fail_db(pr, "reading a tenant's invitations", &err);
+    static const char *const icols[] = { "email", "role", "invited_by", "expires", NULL };
+    json_t *invitations = portal_admin_rows(res, 0, icols, NULL);
+    json_array_foreach(invitations, i, m) {
+        const char *role = json_string_value(json_object_get(m, "role"));
+        json_object_set_new(m, "role_label", json_string(portal_text(pr,
+            apr_pstrcat(p, "staff.member_roles.", role, NULL))));
+    }
+    json_object_set_new(view, "has_invitations", json_boolean(json_array_size(invitations) > 0));
+    json_object_set_new(view, "invitations", invitations);
     json_object_set_new(view, "back", json_string(portal_url(pr, "/tenants")));
     json_object_set_new(view, "audit", json_string(portal_admin_link(pr, "/audit?tenant=", id)));
     if (may(pr, "admin.tenants.manage"))

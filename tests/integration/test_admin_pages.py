@@ -15,6 +15,7 @@ from conftest import csrf_of, text_of
 from test_admin_signin import code, create_admin, enrol, admin_signin, new_admin
 from test_signin import signin
 from test_signup import form, signup
+from team_flow import accept_new, address, invitation_link, role_of
 
 DEMO_TENANT = "5e0d7a9c-3b1f-4c2e-9a8d-6f4b2c1e0a01"
 
@@ -186,20 +187,35 @@ def test_revoke_sessions_and_reset_2fa(base, roles, customer, owner_db):
     assert audit_rows(owner_db, "admin.user.totp_reset", tenant)[0][3]["reason"] == "lost phone"
 
 
-def test_create_a_company(base, roles, owner_db):
+def test_create_a_company_and_its_owner_joins_from_the_mailed_invitation(base, roles, owner_db,
+                                                                          mailbox):
     admin = roles["super"]
     url = base + "/admin/tenants"
     bad = post_form(admin, url, url, name="Yeni MMC", owner_email="not-an-email")
     assert bad.status_code == 400 and "owner's e-mail" in text_of(bad.text)
     assert 'value="Yeni MMC"' in bad.text, "the form keeps what was typed"
     name = f"Yeni Ufuq {uuid.uuid4().hex[:6]} MMC"
+    boss = address("boss")
     r = post_form(admin, url, url, name=name, tax_id="9900112233", country="AZ",
-                  owner_email="boss@yeni.example")
+                  owner_email=boss.upper())
     assert r.status_code == 303
-    page = admin.get(base + r.headers["Location"])
-    assert name in text_of(page.text) and "The company was created" in text_of(page.text)
+    page = text_of(admin.get(base + r.headers["Location"]).text)
+    assert name in page and "its owner was sent an invitation" in page
+    assert "Invitations waiting for an answer" in page and boss in page
     assert across_tenants(owner_db, "SELECT status, tax_id FROM tenants WHERE name = %s",
                           (name,)) == ("active", "9900112233")
+    tenant = str(across_tenants(owner_db, "SELECT id FROM tenants WHERE name = %s", (name,))[0])
+    created = audit_rows(owner_db, "admin.tenant.created", tenant)
+    assert len(created) == 1 and created[0][3]["owner_email"] == boss
+    # The owner reads the mail, creates the account and owns the company.
+    token, msg = invitation_link(mailbox, boss)
+    assert name in str(msg["Subject"])
+    s, answer = accept_new(base, token, name="Rəşad Məmmədov")
+    assert answer.status_code == 303, text_of(answer.text)[:300]
+    assert role_of(owner_db, tenant, boss) == "owner"
+    assert name in text_of(s.get(base + "/account/").text)
+    after = text_of(admin.get(base + r.headers["Location"]).text)
+    assert "Invitations waiting for an answer" not in after and "Rəşad Məmmədov" in after
     assert roles["finance"].post(url, data={"name": "x"}).status_code == 403
 
 
