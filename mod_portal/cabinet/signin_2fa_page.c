@@ -54,6 +54,7 @@ int portal_cabinet_signin_challenge(portal_req *pr, const char *user_id, const c
 static int show(portal_req *pr, int status, const char *error)
 {
     json_t *view = portal_view(pr, "signin_2fa");
+    json_object_set_new(view, "live", json_boolean(status != HTTP_GONE));
     json_object_set_new(view, "action", json_string(portal_url(pr, "/signin/2fa")));
     json_object_set_new(view, "restart", json_string(portal_url(pr, "/signin")));
     json_object_set_new(view, "csrf", json_string(portal_csrf_token(pr)));
@@ -62,10 +63,12 @@ static int show(portal_req *pr, int status, const char *error)
     return portal_render(pr, status, "cabinet/signin_2fa");
 }
 
+/* No live challenge (none, 5 minutes past, or 5 wrong codes): the page
+ * says to sign in again, and the cookie goes. */
 static int restart(portal_req *pr)
 {
     portal_set_cookie(pr, cookie_name(pr), "", 0);
-    return portal_redirect(pr, HTTP_SEE_OTHER, portal_url(pr, "/signin?expired=1"));
+    return show(pr, HTTP_GONE, portal_text(pr, "signin_2fa.expired"));
 }
 
 static const portal_db_result *live(portal_req *pr, const char *hash, int *failed,

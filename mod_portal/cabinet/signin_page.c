@@ -49,9 +49,6 @@ int portal_cabinet_signin(portal_req *pr)
     if (apr_table_get(pr->query, "reset"))
         json_object_set_new(portal_view(pr, "signin"), "notice",
                             json_string(portal_text(pr, "signin.password_reset")));
-    if (apr_table_get(pr->query, "expired"))
-        json_object_set_new(portal_view(pr, "signin"), "notice",
-                            json_string(portal_text(pr, "signin_2fa.expired")));
     return show_form(pr, HTTP_OK, NULL, portal_next_path(next, pr->mount_url), NULL);
 }
 

@@ -160,9 +160,19 @@ def test_the_challenge_allows_five_tries_then_starts_over(base):
     form = b.get(base + "/signin/2fa")
     r = b.post(base + "/signin/2fa", data={"csrf": csrf_of(form.text), "code": wrong},
                allow_redirects=False)
-    assert r.status_code == 303 and r.headers["Location"] == "/signin?expired=1"
-    assert b.get(base + "/signin/2fa", allow_redirects=False).status_code == 303
-    assert "took too long" in text_of(b.get(base + "/signin?expired=1").text)
+    assert r.status_code == 410 and "This sign-in has expired" in text_of(r.text)
+    assert 'name="code"' not in r.text, "no form to try a sixth code in"
+    assert "Max-Age=0" in r.headers["Set-Cookie"], "the challenge cookie goes"
+    again = b.get(base + "/signin/2fa", allow_redirects=False)
+    assert again.status_code == 410 and 'href="/signin"' in again.text
+
+
+def test_without_a_challenge_the_second_step_says_to_sign_in(base):
+    r = requests.get(base + "/signin/2fa", allow_redirects=False)
+    assert r.status_code == 410 and "Sign in again" in text_of(r.text)
+    forged = requests.get(base + "/signin/2fa", cookies={"portal_2fa": "A" * 43},
+                          allow_redirects=False)
+    assert forged.status_code == 410
 
 
 def test_turning_it_off_needs_the_password_and_a_code(base, owner_db, mailbox):
