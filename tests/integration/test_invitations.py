@@ -31,7 +31,7 @@ def test_a_new_address_creates_its_account_and_joins(base, owner_db, mailbox):
     assert data["company"] in str(msg["Subject"])
     s = requests.Session()
     page = s.get(f"{base}/invite/{token}")
-    assert page.status_code == 200 and page.headers["Referrer-Policy"] == "no-referrer"
+    assert page.status_code == 200 and page.headers["Referrer-Policy"] == "same-origin"
     text = text_of(page.text)
     assert data["company"] in text and "Admin" in text and email in text
     assert "Create your account" in text
