@@ -159,13 +159,25 @@ static int abort_with(portal_req *pr, portal_db *db, apr_status_t rv, portal_db_
     return show(pr, status, NULL, NULL, error_key, NULL);
 }
 
-static apr_status_t begin_locked(portal_req *pr, portal_db **db, portal_db_error *err)
+/* Opens the transaction of a team change with the company's row locked,
+ * and reads the actor's own role again under that lock (*actor; "" when
+ * they are no longer a member): a request that waited for another change
+ * decides on the team as that change left it, its actor included. */
+static apr_status_t begin_locked(portal_req *pr, portal_db **db, const char **actor,
+                                 portal_db_error *err)
 {
     portal_db_result *res;
+    const char *self[] = { pr->session->user_id };
+    *actor = "";
     *db = portal_req_db(pr, err);
     if (!*db || portal_db_begin(*db, pr->r->pool, err) != APR_SUCCESS)
         return APR_EGENERAL;
-    return portal_cabinet_tq(pr, "team.lock", 0, NULL, &res, err);
+    if (portal_cabinet_tq(pr, "team.lock", 0, NULL, &res, err) != APR_SUCCESS
+        || portal_cabinet_tq(pr, "team.member", 1, self, &res, err) != APR_SUCCESS)
+        return APR_EGENERAL;
+    if (portal_db_nrows(res) == 1)
+        *actor = portal_db_get(res, 0, "role");
+    return APR_SUCCESS;
 }
 
 static apr_status_t mail_member(portal_req *pr, const char *email, const char *locale,
@@ -200,8 +212,11 @@ int portal_cabinet_team_invite(portal_req *pr)
     portal_db_error err;
     portal_db_result *res;
     portal_db *db;
+    const char *actor;
     const char *who[] = { email };
-    apr_status_t rv = begin_locked(pr, &db, &err);
+    apr_status_t rv = begin_locked(pr, &db, &actor, &err);
+    if (rv == APR_SUCCESS && (problem = portal_team_invite_problem(actor, role)))
+        return abort_with(pr, db, rv, &err, HTTP_FORBIDDEN, problem, NULL);
     if (rv == APR_SUCCESS)
         rv = portal_cabinet_tq(pr, "team.is_member", 1, who, &res, &err);
     if (rv != APR_SUCCESS || portal_db_get_bool(res, 0, "member")) {
@@ -262,7 +277,8 @@ static int change(portal_req *pr, const char *new_role)
     portal_db_error err;
     portal_db_result *res;
     portal_db *db;
-    apr_status_t rv = begin_locked(pr, &db, &err);
+    const char *actor;
+    apr_status_t rv = begin_locked(pr, &db, &actor, &err);
     const portal_db_result *m = rv == APR_SUCCESS ? member_of(pr, &rv, &err) : NULL;
     if (!m) {
         if (db)
@@ -273,7 +289,7 @@ static int change(portal_req *pr, const char *new_role)
     const char *before = portal_db_get(m, 0, "role");
     int owners = owners_count(pr, &rv, &err);
     const char *problem = rv == APR_SUCCESS
-        ? portal_team_change_problem(pr->session->role, before, new_role, owners,
+        ? portal_team_change_problem(actor, before, new_role, owners,
                                      strcmp(id, pr->session->user_id) == 0)
         : NULL;
     if (rv != APR_SUCCESS || problem)
@@ -338,8 +354,9 @@ static int invitation_action(portal_req *pr, int resend)
     portal_db_error err;
     portal_db_result *res;
     portal_db *db;
+    const char *actor;
     const char *params[] = { id };
-    apr_status_t rv = begin_locked(pr, &db, &err);
+    apr_status_t rv = begin_locked(pr, &db, &actor, &err);
     if (rv == APR_SUCCESS)
         rv = portal_cabinet_tq(pr, "team.invitation", 1, params, &res, &err);
     if (rv != APR_SUCCESS || portal_db_nrows(res) != 1) {
@@ -350,7 +367,7 @@ static int invitation_action(portal_req *pr, int resend)
     }
     const char *email = portal_db_get(res, 0, "email");
     const char *role = portal_db_get(res, 0, "role");
-    const char *problem = portal_team_invite_problem(pr->session->role, role);
+    const char *problem = portal_team_invite_problem(actor, role);
     if (problem)
         return abort_with(pr, db, APR_SUCCESS, &err, HTTP_FORBIDDEN, problem, NULL);
     const char *new_id = NULL;

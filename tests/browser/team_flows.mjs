@@ -140,7 +140,10 @@ for (const lang of ['en', 'az']) {
     await gp.check('input[name="terms"]');
     await gp.locator('form.form [type="submit"]').click();
     await gp.waitForLoadState('load');
-    check(new URL(gp.url()).pathname === '/account/team', `${label}: landed in the team (${gp.url()})`);
+    const landed = new URL(gp.url()).pathname === '/account/team';
+    if (!landed) await shot(gp, `invite-refused-${lang}-${size}`);
+    check(landed, `${label}: landed in the team (${gp.url()}): ${landed ? ''
+          : (await gp.locator('.alert').allInnerTexts()).join(' | ')}`);
     check(await gp.locator('.alert-success').count() === 1, `${label}: welcome notice`);
     check((await gp.locator('.team-table').first().innerText()).includes(email),
           `${label}: the new member is in the list`);

@@ -113,8 +113,11 @@ def test_two_owners_demoting_each_other_at_once_leave_one_owner(base, owner_db, 
         t.start()
     for t in threads:
         t.join()
+    # The loser is refused either by the router (its session already shows
+    # the demotion: 403) or under the lock (the other is the last owner
+    # now: 409); never may both pass.
     codes = sorted(r.status_code for r in results)
-    assert codes == [303, 409], codes
+    assert codes in ([303, 403], [303, 409]), codes
     roles = [role_of(owner_db, tenant, e) for e in ids]
     assert sorted(roles) == ["member", "owner"]
 
