@@ -2,11 +2,12 @@
 
 -- name: check
 -- retry: safe
--- The request's session, user, role and tenant, or no row ($1 the token's
--- SHA-256 as hex, $2 the idle timeout in seconds). Sending it twice only
--- refreshes last-seen twice.
+-- The request's session, user, role and active tenant (with whether it
+-- requires two-step verification), or no row ($1 the token's SHA-256 as
+-- hex, $2 the idle timeout in seconds). Sending it twice only refreshes
+-- last-seen twice.
 SELECT session_id, user_id, tenant_id, email, user_name, locale, time_zone,
-       email_verified, totp_enabled, role, tenant_name, tenant_status
+       email_verified, totp_enabled, role, tenant_name, tenant_status, tenant_requires_2fa
   FROM portal_session_check(decode($1, 'hex'), $2::integer);
 
 -- name: start

@@ -62,6 +62,7 @@ apr_status_t portal_session_load(portal_req *pr, portal_db_error *err)
     s->tenant_status = text_or_empty(res, "tenant_status");
     s->email_verified = portal_db_get_bool(res, 0, "email_verified");
     s->totp_enabled = portal_db_get_bool(res, 0, "totp_enabled");
+    s->tenant_requires_2fa = portal_db_get_bool(res, 0, "tenant_requires_2fa");
     pr->session = s;
     return APR_SUCCESS;
 }
@@ -128,19 +129,11 @@ static int to_signin(portal_req *pr)
 
 /* A tenant that requires two-step verification lets a member without it
  * reach only the "self" routes (the security page, sign-out) until it is
- * on: every other route sends them to the security page. One extra
- * statement, and only for members without two-step verification. */
+ * on: every other route sends them to the security page. The session
+ * check says whether the company requires it: no statement of its own. */
 static int two_factor_gate(portal_req *pr)
 {
-    if (pr->session->totp_enabled)
-        return OK;
-    portal_db_error err;
-    portal_db_result *res;
-    portal_db *db = portal_req_db(pr, &err);
-    if (!db || portal_db_query_as(db, pr->r->pool, pr->session->tenant_id, "session.require_2fa",
-                                  0, NULL, &res, &err) != APR_SUCCESS)
-        return portal_fail_db(pr, "two-step requirement", &err);
-    if (portal_db_nrows(res) != 1 || !portal_db_get_bool(res, 0, "require_2fa"))
+    if (pr->session->totp_enabled || !pr->session->tenant_requires_2fa)
         return OK;
     if (pr->area->json)
         return portal_fail(pr, HTTP_FORBIDDEN, "two_factor_required");

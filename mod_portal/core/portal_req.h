@@ -32,6 +32,7 @@ typedef struct {
     const char *role;                 /* owner, admin, member, viewer */
     const char *tenant_name, *tenant_status;
     int email_verified, totp_enabled;
+    int tenant_requires_2fa;          /* the company requires two-step verification */
 } portal_session;
 
 /* The signed-in admin of an admin-area request (portal_admin_session_load). */

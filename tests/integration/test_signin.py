@@ -186,6 +186,23 @@ def test_a_suspended_company_cannot_sign_in(http, base, demo, owner_db):
     assert "account is suspended" in text_of(r.text)
 
 
+def test_a_session_of_a_suspended_company_opens_nothing(owner, base, demo, owner_db):
+    """Whatever made the session (an invitation or a second step begun
+    before the suspension), the session check refuses a suspended company."""
+    assert owner.get(base + "/account/", allow_redirects=False).status_code == 200
+    with owner_db.cursor() as c:
+        c.execute("SELECT set_config('portal.all_tenants', 'on', false)")
+        c.execute("UPDATE tenants SET status = 'suspended' WHERE name = %s",
+                  (demo["customer"]["company"],))
+    try:
+        r = owner.get(base + "/account/", allow_redirects=False)
+    finally:
+        with owner_db.cursor() as c:
+            c.execute("UPDATE tenants SET status = 'active' WHERE name = %s",
+                      (demo["customer"]["company"],))
+            c.execute("SELECT set_config('portal.all_tenants', '', false)")
+    assert r.status_code == 303 and "/signin?next=" in r.headers["Location"]
+
 @pytest.fixture(scope="module")
 def second_node(stack):
     n = stack.add_node("signin-b", htdocs=stack.nodes[0].htdocs)
