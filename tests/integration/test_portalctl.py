@@ -82,7 +82,9 @@ def test_concurrent_migrates_on_a_fresh_database_apply_each_migration_once(stack
             c.execute("SELECT version FROM portal_schema_migrations ORDER BY version")
             versions = [v for (v,) in c.fetchall()]
         conn.close()
-        assert versions == [f"{i:03d}" for i in range(1, migrations + 1)], attempt
+        shipped = sorted(name[:3] for name in os.listdir(
+            os.path.join(stacklib.ROOT, "sql", "migrations")))
+        assert versions == shipped, attempt   # numbers may have gaps between branches
     stack.pg.psql("DROP DATABASE scratch_race")
 
 
