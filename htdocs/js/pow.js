@@ -41,6 +41,7 @@
     var status = form.querySelector("[data-pow-status]");
     var done = false, waiting = false;
     if (!window.crypto || !crypto.subtle || !window.TextEncoder) return;
+    if (status) status.hidden = false;   /* said only where the script works */
     solve(challenge, bits).then(function (nonce) {
       field.value = nonce;
       done = true;

@@ -79,6 +79,7 @@ for (const lang of ['en', 'ru']) {
   const page = await context.newPage();
   await page.goto(`${base}/signin?lang=en`);
   check((await page.content()).includes('needs JavaScript'), 'no script: the page explains');
+  check(await page.locator('[data-pow-status]').isHidden(), 'no script: no notice of work being done');
   await page.screenshot({ path: path.join(artifacts, 'signin-pow-noscript.png'), fullPage: true });
   await page.fill('input[name="email"]', demo.customer.email);
   await page.fill('input[name="password"]', demo.customer.password);
