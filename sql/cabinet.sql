@@ -33,18 +33,33 @@ UPDATE users SET password_hash = $2 WHERE id = $1::uuid;
 SELECT tenant_id, role, tenant_name, tenant_status
   FROM portal_user_memberships($1::uuid);
 
--- name: recent_sessions
+-- name: dashboard
 -- retry: safe
--- The dashboard's recent sign-ins of the person ($2 the current session,
--- $3 the person's time zone).
-SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS at_iso,
-       to_char(created_at AT TIME ZONE $3, 'YYYY-MM-DD HH24:MI') AS at_local,
-       host(ip) AS ip, user_agent, id = $2::uuid AS current,
-       revoked_at IS NULL AND expires_at > now() AS active
-  FROM sessions
- WHERE user_id = $1::uuid
- ORDER BY created_at DESC
- LIMIT 5;
+-- Everything the dashboard reads besides the session, in one round trip
+-- (the tenant of the statement is the session's): the company's open
+-- invitations when $4 (the person manages the team), the person's open
+-- invitations to other companies, and their five latest sign-ins ($1 the
+-- person, $2 the current session, $3 the person's time zone).
+SELECT CASE WHEN $4::boolean THEN
+           (SELECT count(*) FROM invitations
+             WHERE tenant_id = portal_tenant() AND accepted_at IS NULL
+               AND revoked_at IS NULL AND expires_at > now())
+       ELSE 0 END AS pending,
+       (SELECT coalesce(json_agg(json_build_object('tenant_name', i.tenant_name,
+                                                   'role', i.role)
+                                 ORDER BY i.tenant_name), '[]')
+          FROM portal_invitations_for($1::uuid) i) AS invitations,
+       (SELECT coalesce(json_agg(json_build_object(
+                   'at_iso', to_char(s.created_at AT TIME ZONE 'UTC',
+                                     'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+                   'at', to_char(s.created_at AT TIME ZONE $3, 'YYYY-MM-DD HH24:MI'),
+                   'ip', coalesce(host(s.ip), ''),
+                   'user_agent', s.user_agent,
+                   'current', s.id = $2::uuid,
+                   'active', s.revoked_at IS NULL AND s.expires_at > now())
+                 ORDER BY s.created_at DESC), '[]')
+          FROM (SELECT * FROM sessions WHERE user_id = $1::uuid
+                 ORDER BY created_at DESC LIMIT 5) s) AS sessions;
 
 -- name: signup_user
 -- A new person ($1 e-mail, lower-cased; $2 argon2id hash; $6 the terms'

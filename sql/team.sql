@@ -67,12 +67,6 @@ SELECT i.id, i.email, i.role, coalesce(u.name, u.email, '') AS inviter,
  WHERE i.tenant_id = portal_tenant() AND i.accepted_at IS NULL AND i.revoked_at IS NULL
  ORDER BY i.created_at DESC;
 
--- name: pending_count
--- retry: safe
-SELECT count(*) AS pending FROM invitations
- WHERE tenant_id = portal_tenant() AND accepted_at IS NULL AND revoked_at IS NULL
-   AND expires_at > now();
-
 -- name: lock
 -- Every change of a team takes the company row first, so two changes of
 -- one team run one after the other and each counts the owners the other

@@ -1,5 +1,6 @@
 /* The dashboard (/account/): the company, what the account needs now, and
- * the recent sign-ins. Later areas add their cards. */
+ * the recent sign-ins, read with the session and one statement. Later
+ * areas add their cards. */
 #include "cabinet.h"
 
 #include <apr_strings.h>
@@ -23,75 +24,77 @@ static json_t *needs(portal_req *pr)
     return list;
 }
 
-/* Team needs: the open invitations of the company for those who manage the
- * team, and the person's own invitations to other companies. */
-static apr_status_t invitation_needs(portal_req *pr, json_t *list, portal_db_error *err)
+/* A JSON array the dashboard statement built, owned by the pool. */
+static json_t *array_of(portal_req *pr, const portal_db_result *res, const char *col)
 {
-    apr_pool_t *p = pr->r->pool;
-    portal_db_result *res;
-    if (portal_roles_grants(pr->cfg->roles, PORTAL_CUSTOMER_ROLE, pr->session->role,
-                            "team.manage")) {
-        if (portal_cabinet_tq(pr, "team.pending_count", 0, NULL, &res, err) != APR_SUCCESS)
-            return APR_EGENERAL;
-        long long n = portal_db_get_int(res, 0, "pending");
-        if (n > 0)
-            json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s}", "kind", "info",
-                "text", apr_psprintf(p, "%s %" APR_INT64_T_FMT ".",
-                                     portal_text(pr, "account.needs.pending_invitations"),
-                                     (apr_int64_t)n),
-                "action", portal_text(pr, "account.needs.see_team"),
-                "href", portal_url(pr, "/account/team")));
+    const char *text = portal_db_get(res, 0, col);
+    json_t *a = text ? json_loads(text, 0, NULL) : NULL;
+    if (!json_is_array(a)) {
+        json_decref(a);
+        a = json_array();
     }
-    const char *params[] = { pr->session->user_id, pr->session->time_zone };
-    if (portal_query(pr, "team.invitations_for", 2, params, &res, err) != APR_SUCCESS)
-        return APR_EGENERAL;
-    for (int i = 0; i < portal_db_nrows(res); i++)
-        json_array_append_new(list, json_pack("{s:s, s:s}", "kind", "info",
-            "text", apr_pstrcat(p, portal_text(pr, "account.needs.invited_elsewhere"), " ",
-                portal_db_get(res, i, "tenant_name"), " (",
-                portal_text(pr, apr_pstrcat(p, "team.roles.", portal_db_get(res, i, "role"),
-                                            NULL)),
-                "). ", portal_text(pr, "account.needs.invited_hint"), NULL)));
-    return APR_SUCCESS;
+    return portal_json_owned(pr->r->pool, a);
 }
 
-static apr_status_t recent_sessions(portal_req *pr, json_t **out, portal_db_error *err)
+/* Team needs: the open invitations of the company for those who manage the
+ * team, and the person's own invitations to other companies. */
+static void invitation_needs(portal_req *pr, const portal_db_result *res, json_t *list)
 {
-    const char *params[] = { pr->session->user_id, pr->session->id, pr->session->time_zone };
-    portal_db_result *res;
-    if (portal_query(pr, "cabinet.recent_sessions", 3, params, &res, err) != APR_SUCCESS)
-        return APR_EGENERAL;
+    apr_pool_t *p = pr->r->pool;
+    long long n = portal_db_get_int(res, 0, "pending");
+    if (n > 0)
+        json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s}", "kind", "info",
+            "text", apr_psprintf(p, "%s %" APR_INT64_T_FMT ".",
+                                 portal_text(pr, "account.needs.pending_invitations"),
+                                 (apr_int64_t)n),
+            "action", portal_text(pr, "account.needs.see_team"),
+            "href", portal_url(pr, "/account/team")));
+    size_t i;
+    json_t *inv;
+    json_array_foreach(array_of(pr, res, "invitations"), i, inv)
+        json_array_append_new(list, json_pack("{s:s, s:s}", "kind", "info",
+            "text", apr_pstrcat(p, portal_text(pr, "account.needs.invited_elsewhere"), " ",
+                json_string_value(json_object_get(inv, "tenant_name")), " (",
+                portal_text(pr, apr_pstrcat(p, "team.roles.",
+                    json_string_value(json_object_get(inv, "role")), NULL)),
+                "). ", portal_text(pr, "account.needs.invited_hint"), NULL)));
+}
+
+/* The recent sign-ins, each with its device named from the user agent. */
+static json_t *recent_sessions(portal_req *pr, const portal_db_result *res)
+{
     json_t *list = json_array();
-    for (int i = 0; i < portal_db_nrows(res); i++) {
-        const char *ip = portal_db_get(res, i, "ip");
+    size_t i;
+    json_t *s;
+    json_array_foreach(array_of(pr, res, "sessions"), i, s) {
         const char *label = portal_device_label(pr->r->pool,
-                                                portal_db_get(res, i, "user_agent"));
-        json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:b, s:b}",
-            "at_iso", portal_db_get(res, i, "at_iso"), "at", portal_db_get(res, i, "at_local"),
-            "ip", ip ? ip : "", "device", label ? label : portal_text(pr, "account.unknown_device"),
-            "current", portal_db_get_bool(res, i, "current"),
-            "active", portal_db_get_bool(res, i, "active")));
+            json_string_value(json_object_get(s, "user_agent")));
+        json_array_append_new(list, json_pack("{s:O, s:O, s:O, s:s, s:O, s:O}",
+            "at_iso", json_object_get(s, "at_iso"), "at", json_object_get(s, "at"),
+            "ip", json_object_get(s, "ip"),
+            "device", label ? label : portal_text(pr, "account.unknown_device"),
+            "current", json_object_get(s, "current"), "active", json_object_get(s, "active")));
     }
-    *out = list;
-    return APR_SUCCESS;
+    return list;
 }
 
 int portal_cabinet_account(portal_req *pr)
 {
     portal_db_error err;
-    json_t *sessions;
-    if (recent_sessions(pr, &sessions, &err) != APR_SUCCESS)
+    portal_db_result *res;
+    int manages = portal_roles_grants(pr->cfg->roles, PORTAL_CUSTOMER_ROLE, pr->session->role,
+                                      "team.manage");
+    const char *params[] = { pr->session->user_id, pr->session->id, pr->session->time_zone,
+                             manages ? "true" : "false" };
+    if (portal_cabinet_tq(pr, "cabinet.dashboard", 4, params, &res, &err) != APR_SUCCESS)
         return portal_fail_db(pr, "dashboard", &err);
     json_t *view = portal_view(pr, "account");
     if (apr_table_get(pr->query, "verified") && pr->session->email_verified)
         json_object_set_new(view, "notice", json_string(portal_text(pr, "account.verified")));
     json_t *list = needs(pr);
-    if (invitation_needs(pr, list, &err) != APR_SUCCESS) {
-        json_decref(list);
-        return portal_fail_db(pr, "dashboard invitations", &err);
-    }
+    invitation_needs(pr, res, list);
     json_object_set_new(view, "has_needs", json_boolean(json_array_size(list) > 0));
     json_object_set_new(view, "needs", list);
-    json_object_set_new(view, "sessions", sessions);
+    json_object_set_new(view, "sessions", recent_sessions(pr, res));
     return portal_render(pr, HTTP_OK, "cabinet/account");
 }
