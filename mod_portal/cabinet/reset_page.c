@@ -112,8 +112,7 @@ int portal_cabinet_reset(portal_req *pr)
     const char *token = apr_table_get(pr->query, "token");
     portal_db_error err;
     int failed;
-    /* The link must not leak to other sites through Referer. */
-    apr_table_setn(pr->r->err_headers_out, "Referrer-Policy", "no-referrer");
+    portal_secret_link_page(pr);
     if (!live_link(pr, token, &failed, &err))
         return failed ? portal_fail_db(pr, "checking a reset link", &err)
                       : show_reset(pr, HTTP_GONE, NULL, "reset.errors.spent");

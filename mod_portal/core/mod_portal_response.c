@@ -104,7 +104,8 @@ int portal_render(portal_req *pr, int status, const char *template_name)
     }
     r->status = status;
     ap_set_content_type(r, "text/html; charset=utf-8");
-    apr_table_setn(r->headers_out, "Cache-Control", "no-cache, private");
+    if (!apr_table_get(r->err_headers_out, "Cache-Control"))   /* no-store wins */
+        apr_table_setn(r->headers_out, "Cache-Control", "no-cache, private");
     ap_set_content_length(r, out.len);
     if (!r->header_only)
         ap_rwrite(out.data, (int)out.len, r);
@@ -127,6 +128,12 @@ int portal_json(portal_req *pr, int status, json_t *body)
         ap_rwrite(text, (int)len, r);
     free(text);
     return OK;
+}
+
+void portal_secret_link_page(portal_req *pr)
+{
+    apr_table_setn(pr->r->err_headers_out, "Referrer-Policy", "same-origin");
+    apr_table_setn(pr->r->err_headers_out, "Cache-Control", "no-store");
 }
 
 int portal_redirect(portal_req *pr, int status, const char *location)

@@ -94,6 +94,12 @@ int portal_render(portal_req *pr, int status, const char *template_name);
 int portal_json(portal_req *pr, int status, json_t *body);
 /* 303 See Other to a path inside the area (after a POST). */
 int portal_redirect(portal_req *pr, int status, const char *location);
+/* A page whose URL carries a secret (a reset, invitation or enrolment
+ * link): never stored by a cache, and the URL never sent to another site in
+ * a Referer. "same-origin", not "no-referrer": under no-referrer Chromium
+ * posts the page's own form with Origin: null, which the CSRF check
+ * refuses. */
+void portal_secret_link_page(portal_req *pr);
 
 /* The error answer: status, a stable code (errors.<code>.* in the catalogs),
  * an HTML page or a JSON error by area. Logs nothing: the caller logged. */

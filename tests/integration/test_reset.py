@@ -69,7 +69,8 @@ def test_a_reset_sets_the_password_signs_out_everywhere_and_works_once(
     ask(http, base, account["email"])
     token = link_in(mailbox, account["email"])
     page = http.get(f"{base}/reset?token={token}")
-    assert page.status_code == 200 and page.headers["Referrer-Policy"] == "no-referrer"
+    assert page.status_code == 200 and page.headers["Referrer-Policy"] == "same-origin"
+    assert page.headers["Cache-Control"] == "no-store"
     weak = http.post(base + "/reset", data={"csrf": csrf_of(page.text), "token": token,
                                             "password": "password1234"})
     assert weak.status_code == 400 and "most common" in text_of(weak.text)
