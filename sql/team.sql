@@ -7,16 +7,12 @@ SELECT email, coalesce(name, '') AS name, coalesce(phone, '') AS phone, locale, 
 
 -- name: time_zones
 -- retry: safe
--- The zones the profile offers: PostgreSQLs own list, without the
--- aliases kept for old systems.
-SELECT name FROM pg_timezone_names
- WHERE name = 'UTC' OR (name ~ '^(Africa|America|Antarctica|Asia|Atlantic|Australia|Europe|Indian|Pacific)/'
-                        AND name !~ '^posix/')
- ORDER BY name;
+-- The zones the profile offers (sql/migrations/014_time_zones.sql).
+SELECT name FROM time_zones ORDER BY name;
 
 -- name: time_zone_known
 -- retry: safe
-SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1) AS known;
+SELECT EXISTS (SELECT 1 FROM time_zones WHERE name = $1) AS known;
 
 -- name: profile_update
 -- The person own profile, with what it was before, for the audit row.

@@ -31,7 +31,7 @@ typedef struct {
 
 /* Trims the fields (in place) and checks them, recording field -> catalog
  * key in errors. The time zone's spelling only: that PostgreSQL knows it is
- * the page's check (pg_timezone_names). Returns the number of problems. */
+ * the page's check (the time_zones table). Returns the number of problems. */
 int portal_profile_validate(apr_pool_t *p, portal_profile_input *in, apr_table_t *errors);
 
 typedef struct {
