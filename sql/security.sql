@@ -11,6 +11,11 @@ SELECT password_hash, totp_secret, totp_last_step, totp_pending,
   FROM users u
  WHERE id = $1::uuid;
 
+-- name: tenant_require_lock
+-- The company's two-step requirement before an owner changes it, the row
+-- locked until the change commits.
+SELECT require_2fa FROM tenants WHERE id = portal_tenant() FOR UPDATE;
+
 -- name: tenant_require_set
 UPDATE tenants SET require_2fa = $1::boolean WHERE id = portal_tenant()
 RETURNING id;

@@ -259,6 +259,12 @@ def test_an_owner_can_require_it_and_members_must_enrol_first(base, owner_db):
     assert events(owner_db, data["email"], "tenant.%") == ["tenant.require_2fa.changed"]
     r = post(s, base, "/account/security/require-2fa", {"require": "off"})
     assert r.status_code == 303
+    with owner_db.cursor() as c:
+        c.execute("SELECT detail FROM audit_log WHERE event = 'tenant.require_2fa.changed'"
+                  " AND actor_email = %s ORDER BY id", (data["email"],))
+        assert [d for (d,) in c.fetchall()] == [
+            {"before": {"required": False}, "after": {"required": True}},
+            {"before": {"required": True}, "after": {"required": False}}]
 
 
 def test_a_member_without_it_can_still_sign_out_when_it_is_required(base, owner_db):
