@@ -18,7 +18,8 @@ RETURNING id;
 -- name: user_for_signin
 -- retry: safe
 -- The account an e-mail signs in to ($1 lower-cased by the page).
-SELECT id, password_hash, locale, email_verified_at IS NOT NULL AS verified
+SELECT id, password_hash, locale, email_verified_at IS NOT NULL AS verified,
+       totp_secret IS NOT NULL AS two_factor
   FROM users
  WHERE email = $1;
 

@@ -11,6 +11,11 @@ SELECT password_hash, totp_secret, totp_last_step, totp_pending,
   FROM users u
  WHERE id = $1::uuid;
 
+-- name: tenant_require_lock
+-- The company's two-step requirement before an owner changes it, the row
+-- locked until the change commits.
+SELECT require_2fa FROM tenants WHERE id = portal_tenant() FOR UPDATE;
+
 -- name: tenant_require_set
 UPDATE tenants SET require_2fa = $1::boolean WHERE id = portal_tenant()
 RETURNING id;
@@ -94,12 +99,16 @@ VALUES (decode($1, 'hex'), $2::uuid, $3::uuid, nullif($4, ''),
 
 -- name: challenge_live
 -- retry: safe
--- The live challenge of a browser and its person, or no row.
+-- The live challenge of a browser and its person, or no row: none either
+-- when the person is no longer a member of the company, or the company is
+-- no longer active (suspended after the password was given).
 SELECT c.user_id, c.tenant_id, coalesce(c.next_path, '') AS next_path, u.email, u.locale,
        u.totp_secret, u.totp_last_step
   FROM signin_challenges c JOIN users u ON u.id = c.user_id
  WHERE c.token_hash = decode($1, 'hex') AND c.used_at IS NULL
-   AND c.expires_at > now() AND c.attempts < 5;
+   AND c.expires_at > now() AND c.attempts < 5
+   AND EXISTS (SELECT 1 FROM portal_user_memberships(c.user_id) m
+                WHERE m.tenant_id = c.tenant_id AND m.tenant_status = 'active');
 
 -- name: challenge_try
 -- One try of the code: counted first, so every guess costs one of five.

@@ -125,10 +125,12 @@ VALUES ($1, $2, $3, $4, now(), $5, now())
 RETURNING id;
 
 -- name: invite_use
--- Spends the invitation: only one request can.
+-- Spends the invitation: only one request can, and only while the company
+-- is active.
 UPDATE invitations SET accepted_at = now(), accepted_by = $2::uuid
  WHERE token_hash = decode($1, 'hex') AND tenant_id = portal_tenant()
    AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > now()
+   AND EXISTS (SELECT 1 FROM tenants t WHERE t.id = portal_tenant() AND t.status = 'active')
 RETURNING id, role;
 
 -- name: join

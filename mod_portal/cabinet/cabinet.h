@@ -63,6 +63,17 @@ const char *portal_cabinet_code_hash(portal_req *pr, const char *code);
 int portal_cabinet_lockout_notice(portal_req *pr, const char *email, int retry_after,
                                   int window_seconds);
 
+/* The protections of sign-in (signin_page.c) for every form that takes an
+ * account's password. portal_cabinet_signin_account_limit counts a try of
+ * email's account: past the limit it is locked for the rest of the window,
+ * its owner mailed once. portal_cabinet_password_matches checks password
+ * against hash (a dummy run of the same cost when hash is NULL) in a hash
+ * slot and stores a stronger hash of a matching password under an older
+ * policy (user_id's row). Both: OK, or the status of the page sent. */
+int portal_cabinet_signin_account_limit(portal_req *pr, const char *email);
+int portal_cabinet_password_matches(portal_req *pr, const char *user_id, const char *hash,
+                                    const char *password, int *matches);
+
 /* The plans on sale as the Pricing page shows them (array of objects), and
  * the home page's "from" phrase with the lowest monthly price (NULL without
  * plans). Either output may be NULL when the page does not need it. */

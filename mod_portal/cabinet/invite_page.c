@@ -4,8 +4,10 @@
  * the act of opening the link; an existing account signs in with its
  * password, or joins with one click when this browser is signed in as that
  * address. Spending the link, the membership, the audit row and the new
- * session commit together. A wrong, expired, used or revoked link gets a
- * page that says which. */
+ * session commit together; an account with two-step verification gets no
+ * session from its password: it joins, then its code is asked for as at
+ * sign-in (/signin/2fa). A wrong, expired, used or revoked link, or one to
+ * a suspended company, gets a page that says which. */
 #include "team.h"
 
 #include <apr_strings.h>
@@ -27,6 +29,7 @@ typedef struct {
     const char *state;             /* live, expired, used, revoked; unknown */
     const char *user_id;           /* the invited address's account, or NULL */
     const char *password_hash;
+    int two_factor;                /* the account has two-step verification on */
     int signed_in_as_invitee;
 } invite_ctx;
 
@@ -51,10 +54,19 @@ static apr_status_t load(portal_req *pr, invite_ctx *c, portal_db_error *err)
     if (portal_db_nrows(res) == 1) {
         c->user_id = portal_db_get(res, 0, "id");
         c->password_hash = portal_db_get(res, 0, "password_hash");
+        c->two_factor = portal_db_get_bool(res, 0, "two_factor");
     }
     c->signed_in_as_invitee = c->user_id && pr->session
                               && strcmp(pr->session->user_id, c->user_id) == 0;
     return APR_SUCCESS;
+}
+
+/* The status of the page for a link in state. */
+static int state_status(const char *state)
+{
+    return strcmp(state, "live") == 0 ? HTTP_OK
+         : strcmp(state, "unknown") == 0 ? HTTP_NOT_FOUND
+         : strcmp(state, "suspended") == 0 ? HTTP_FORBIDDEN : HTTP_GONE;
 }
 
 static const char *inv(const invite_ctx *c, const char *col)
@@ -103,15 +115,15 @@ int portal_cabinet_invite(portal_req *pr)
     portal_db_error err;
     if (load(pr, &c, &err) != APR_SUCCESS)
         return portal_fail_db(pr, "opening an invitation", &err);
-    int status = strcmp(c.state, "live") == 0 ? HTTP_OK
-               : strcmp(c.state, "unknown") == 0 ? HTTP_NOT_FOUND : HTTP_GONE;
-    return show(pr, status, &c, NULL, NULL, apr_table_make(pr->r->pool, 1));
+    return show(pr, state_status(c.state), &c, NULL, NULL, apr_table_make(pr->r->pool, 1));
 }
 
 /* Spends the invitation for user and joins them, audited, with a new
- * session in the company, inside one transaction (open on db). */
+ * session in the company unless with_session is 0, inside one transaction
+ * (open on db). */
 static apr_status_t join(portal_req *pr, portal_db *db, const invite_ctx *c, const char *user,
-                         const char *email, int created, int *spent, portal_db_error *err)
+                         const char *email, int created, int with_session, int *spent,
+                         portal_db_error *err)
 {
     apr_pool_t *p = pr->r->pool;
     const char *tenant = inv(c, "tenant_id");
@@ -136,16 +148,20 @@ static apr_status_t join(portal_req *pr, portal_db *db, const invite_ctx *c, con
     if (portal_audit_req(pr, "team.member.joined", user, email, tenant, detail, err)
         != APR_SUCCESS)
         return APR_EGENERAL;
-    if (portal_session_start(pr, user, tenant, err) != APR_SUCCESS)
+    if (with_session && portal_session_start(pr, user, tenant, err) != APR_SUCCESS)
         return APR_EGENERAL;
     return portal_db_commit(db, p, err);
 }
 
+/* A password alone opens no session of an account with two-step
+ * verification: it joins, and the sign-in's second step follows. */
 static int finish(portal_req *pr, portal_db *db, const invite_ctx *c, const char *user,
                   int created, portal_db_error *err)
 {
     int spent;
-    if (join(pr, db, c, user, inv(c, "email"), created, &spent, err) != APR_SUCCESS) {
+    int second_step = c->two_factor && !c->signed_in_as_invitee;
+    if (join(pr, db, c, user, inv(c, "email"), created, !second_step, &spent, err)
+        != APR_SUCCESS) {
         portal_db_rollback(db);
         apr_table_unset(pr->r->err_headers_out, "Set-Cookie");
         if (spent) {
@@ -155,22 +171,10 @@ static int finish(portal_req *pr, portal_db *db, const invite_ctx *c, const char
         }
         return portal_fail_db(pr, "joining a company", err);
     }
-    return portal_redirect(pr, HTTP_SEE_OTHER, portal_url(pr, "/account/team?done=joined"));
-}
-
-static int hashed_password(portal_req *pr, const char *password, const char **hash)
-{
-    if (!portal_password_slot_take()) {
-        apr_table_setn(pr->r->err_headers_out, "Retry-After", "2");
-        return portal_fail(pr, HTTP_SERVICE_UNAVAILABLE, "busy");
-    }
-    apr_status_t rv = portal_password_hash(pr->r->pool, password, hash);
-    portal_password_slot_give();
-    if (rv != APR_SUCCESS) {
-        portal_log_error(pr, rv, "hashing a new password failed");
-        return portal_fail(pr, HTTP_SERVICE_UNAVAILABLE, "busy");
-    }
-    return OK;
+    const char *team = portal_url(pr, "/account/team?done=joined");
+    if (second_step)
+        return portal_cabinet_signin_challenge(pr, user, inv(c, "tenant_id"), team);
+    return portal_redirect(pr, HTTP_SEE_OTHER, team);
 }
 
 /* A new account for the invited address. */
@@ -195,7 +199,7 @@ static int create(portal_req *pr, invite_ctx *c)
     if (apr_table_elts(errors)->nelts > 0)
         return show(pr, HTTP_BAD_REQUEST, c, name, terms, errors);
     const char *hash;
-    int rc = hashed_password(pr, password, &hash);
+    int rc = portal_req_password_hash(pr, password, &hash);
     if (rc != OK)
         return rc;
     portal_db_error err;
@@ -226,16 +230,14 @@ static int join_existing(portal_req *pr, invite_ctx *c)
             apr_table_setn(errors, "password", "invite.errors.password");
             return show(pr, HTTP_BAD_REQUEST, c, NULL, NULL, errors);
         }
-        int rc = portal_limit(pr, "signin.account", portal_rate_key_email(p, inv(c, "email")),
-                              10, 900);
+        /* The tries count with sign-in's, under its lockout (signin_page.c). */
+        int matches;
+        int rc = portal_cabinet_signin_account_limit(pr, inv(c, "email"));
+        if (rc == OK)
+            rc = portal_cabinet_password_matches(pr, c->user_id, c->password_hash, password,
+                                                 &matches);
         if (rc != OK)
             return rc;
-        if (!portal_password_slot_take()) {
-            apr_table_setn(pr->r->err_headers_out, "Retry-After", "2");
-            return portal_fail(pr, HTTP_SERVICE_UNAVAILABLE, "busy");
-        }
-        int matches = portal_password_verify(c->password_hash, password);
-        portal_password_slot_give();
         if (!matches) {
             json_t *detail = portal_json_owned(p, json_pack("{s:b, s:s}", "account_exists", 1,
                                                             "via", "invitation"));
@@ -264,7 +266,6 @@ int portal_cabinet_invite_send(portal_req *pr)
     if (load(pr, &c, &err) != APR_SUCCESS)
         return portal_fail_db(pr, "opening an invitation", &err);
     if (strcmp(c.state, "live") != 0)
-        return show(pr, strcmp(c.state, "unknown") == 0 ? HTTP_NOT_FOUND : HTTP_GONE, &c, NULL,
-                    NULL, apr_table_make(p, 1));
+        return show(pr, state_status(c.state), &c, NULL, NULL, apr_table_make(p, 1));
     return c.user_id ? join_existing(pr, &c) : create(pr, &c);
 }

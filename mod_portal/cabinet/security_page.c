@@ -4,8 +4,8 @@
  * of the whole team. */
 #include "cabinet.h"
 
-#include <apr_lib.h>
 #include <apr_strings.h>
+#include "../core/audit.h"
 #include "../core/password.h"
 #include "../core/ratelimit.h"
 #include "identity_rules.h"
@@ -62,13 +62,15 @@ int portal_cabinet_security_show(portal_req *pr, int status, const char *section
     json_t *sessions;
     int required;
     const portal_session *s = pr->session;
-    if (sessions_view(pr, &sessions, &err) != APR_SUCCESS
-        || tenant_requires(pr, &required, &err) != APR_SUCCESS)
+    if (sessions_view(pr, &sessions, &err) != APR_SUCCESS)
         return portal_fail_db(pr, "security page", &err);
     const char *params[] = { s->user_id };
     portal_db_result *user;
-    if (portal_query(pr, "security.user", 1, params, &user, &err) != APR_SUCCESS)
+    if (tenant_requires(pr, &required, &err) != APR_SUCCESS
+        || portal_query(pr, "security.user", 1, params, &user, &err) != APR_SUCCESS) {
+        json_decref(sessions);
         return portal_fail_db(pr, "security page", &err);
+    }
     apr_pool_t *p = pr->r->pool;
     json_t *view = portal_view(pr, "account_security");
     json_object_set_new(view, "csrf", json_string(portal_csrf_token(pr)));
@@ -137,23 +139,22 @@ int portal_cabinet_security_password(portal_req *pr)
     const char *params[] = { s->user_id };
     if (portal_query(pr, "security.user", 1, params, &user, &err) != APR_SUCCESS)
         return portal_fail_db(pr, "changing a password", &err);
-    if (!portal_password_slot_take()) {
-        apr_table_setn(pr->r->err_headers_out, "Retry-After", "2");
-        return portal_fail(pr, HTTP_SERVICE_UNAVAILABLE, "busy");
-    }
-    int matches = portal_db_nrows(user) == 1
-        && portal_password_verify(portal_db_get(user, 0, "password_hash"), current);
-    const char *hash = NULL;
-    apr_status_t hashed = matches ? portal_password_hash(p, fresh, &hash) : APR_SUCCESS;
-    portal_password_slot_give();
+    int matches;
+    rc = portal_req_password_check(pr, portal_db_nrows(user) == 1
+                                           ? portal_db_get(user, 0, "password_hash") : NULL,
+                                   current, &matches, NULL);
+    if (rc != OK)
+        return rc;
     if (!matches) {
         if (portal_audit_req(pr, "user.password.change_failed", NULL, NULL, NULL, NULL, &err)
             != APR_SUCCESS)
             return portal_fail_db(pr, "auditing a failed password change", &err);
         return password_error(pr, HTTP_UNAUTHORIZED, "account_security.errors.current_wrong");
     }
-    if (hashed != APR_SUCCESS)
-        return portal_fail(pr, HTTP_SERVICE_UNAVAILABLE, "busy");
+    const char *hash;
+    rc = portal_req_password_hash(pr, fresh, &hash);
+    if (rc != OK)
+        return rc;
 
     /* The hash, every other session out, this one's token rotated, the
      * notice and the audit row: all or nothing. */
@@ -178,26 +179,13 @@ int portal_cabinet_security_password(portal_req *pr)
     return portal_redirect(pr, HTTP_SEE_OTHER, portal_url(pr, "/account/security?done=password"));
 }
 
-/* A session id as the path carries it: a UUID, or nothing to look up. */
-static int is_uuid(const char *s)
-{
-    if (!s || strlen(s) != 36)
-        return 0;
-    for (int i = 0; i < 36; i++) {
-        int dash = i == 8 || i == 13 || i == 18 || i == 23;
-        if (dash ? s[i] != '-' : !apr_isxdigit(s[i]))
-            return 0;
-    }
-    return 1;
-}
-
 int portal_cabinet_security_revoke(portal_req *pr)
 {
     const portal_session *s = pr->session;
     const char *id = apr_table_get(pr->params, "id");
     portal_db_error err;
     portal_db_result *res;
-    if (!is_uuid(id))
+    if (!portal_uuid_valid(id))   /* a UUID, or nothing to look up */
         return portal_fail(pr, HTTP_NOT_FOUND, "not_found");
     const char *params[] = { id, s->user_id, s->id, s->tenant_id };
     portal_db *db = portal_req_db(pr, &err);
@@ -260,16 +248,26 @@ int portal_cabinet_security_require(portal_req *pr)
     portal_db_error err;
     portal_db_result *res;
     const char *params[] = { on ? "true" : "false" };
-    json_t *detail = portal_json_owned(pr->r->pool, json_pack("{s:b}", "required", on));
+    apr_pool_t *p = pr->r->pool;
+    /* The setting before, read under the row's lock: the audit row says
+     * what changed, whatever another owner did a moment ago. */
     portal_db *db = portal_req_db(pr, &err);
-    if (!db || portal_db_begin(db, pr->r->pool, &err) != APR_SUCCESS
-        || portal_db_query_as(db, pr->r->pool, s->tenant_id, "security.tenant_require_set", 1,
-                              params, &res, &err) != APR_SUCCESS
-        || portal_audit_req(pr, "tenant.require_2fa.changed", NULL, NULL, NULL, detail, &err)
-               != APR_SUCCESS
-        || portal_db_commit(db, pr->r->pool, &err) != APR_SUCCESS) {
+    if (!db || portal_db_begin(db, p, &err) != APR_SUCCESS
+        || portal_db_query_as(db, p, s->tenant_id, "security.tenant_require_lock", 0, NULL,
+                              &res, &err) != APR_SUCCESS) {
         if (db)
             portal_db_rollback(db);
+        return portal_fail_db(pr, "requiring two-step verification", &err);
+    }
+    int before = portal_db_nrows(res) == 1 && portal_db_get_bool(res, 0, "require_2fa");
+    json_t *detail = portal_json_owned(p, json_pack("{s:{s:b}, s:{s:b}}", "before",
+                                                    "required", before, "after", "required", on));
+    if (portal_db_query_as(db, p, s->tenant_id, "security.tenant_require_set", 1, params, &res,
+                           &err) != APR_SUCCESS
+        || portal_audit_req(pr, "tenant.require_2fa.changed", NULL, NULL, NULL, detail, &err)
+               != APR_SUCCESS
+        || portal_db_commit(db, p, &err) != APR_SUCCESS) {
+        portal_db_rollback(db);
         return portal_fail_db(pr, "requiring two-step verification", &err);
     }
     return portal_redirect(pr, HTTP_SEE_OTHER, portal_url(pr, on

@@ -148,8 +148,15 @@ int portal_cabinet_signin_2fa_send(portal_req *pr)
     json_t *vars = portal_json_owned(p, json_pack("{s:i}", "left", left));
     const char *spend[] = { hash };
     if (rv != APR_SUCCESS
-        || portal_query(pr, "security.challenge_use", 1, spend, &res, &err) != APR_SUCCESS
-        || portal_session_start(pr, user_id, tenant, &err) != APR_SUCCESS
+        || portal_query(pr, "security.challenge_use", 1, spend, &res, &err) != APR_SUCCESS) {
+        portal_db_rollback(db);
+        return portal_fail_db(pr, "signing in", &err);
+    }
+    if (portal_db_nrows(res) != 1) {   /* spent by another request a moment ago */
+        portal_db_rollback(db);
+        return restart(pr);
+    }
+    if (portal_session_start(pr, user_id, tenant, &err) != APR_SUCCESS
         || portal_audit_req(pr, "user.signin", user_id, email, tenant, detail, &err)
                != APR_SUCCESS
         || (left >= 0

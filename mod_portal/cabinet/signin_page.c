@@ -52,25 +52,33 @@ int portal_cabinet_signin(portal_req *pr)
     return show_form(pr, HTTP_OK, NULL, portal_next_path(next, pr->mount_url), NULL);
 }
 
-/* Checks password against the account's hash, or spends the same time on
- * a dummy hash when there is no account (*matches 0); stores a stronger
- * hash of a matching password under an older policy. OK, or the status of
- * the busy page. */
-static int password_matches(portal_req *pr, const portal_db_result *user, const char *password,
-                            int *matches)
+int portal_cabinet_password_matches(portal_req *pr, const char *user_id, const char *hash,
+                                    const char *password, int *matches)
 {
-    int known = portal_db_nrows(user) == 1;
     const char *stronger;
-    int rc = portal_req_password_check(pr, known ? portal_db_get(user, 0, "password_hash") : NULL,
-                                       password, matches, &stronger);
-    if (rc != OK || !stronger)
+    int rc = portal_req_password_check(pr, hash, password, matches, &stronger);
+    if (rc != OK || !stronger || !user_id)
         return rc;
     portal_db_error err;
     portal_db_result *res;
-    const char *params[2] = { portal_db_get(user, 0, "id"), stronger };
+    const char *params[2] = { user_id, stronger };
     if (portal_query(pr, "cabinet.user_rehash", 2, params, &res, &err) != APR_SUCCESS)
         portal_log_error(pr, 0, "rehash at sign-in: %s", portal_db_error_line(pr->r->pool, &err));
     return OK;
+}
+
+int portal_cabinet_signin_account_limit(portal_req *pr, const char *email)
+{
+    portal_rate_verdict account;
+    int rc = portal_limit_check(pr, "signin.account", portal_rate_key_email(pr->r->pool, email),
+                                SIGNIN_PER_ACCOUNT, SIGNIN_PER_ACCOUNT_WINDOW, &account);
+    if (rc == OK && !account.allowed) {
+        rc = portal_cabinet_lockout_notice(pr, email, account.retry_after,
+                                           SIGNIN_PER_ACCOUNT_WINDOW);
+        if (rc == OK)
+            rc = portal_limit_refuse(pr, "rate_limited", &account);
+    }
+    return rc;
 }
 
 /* The active company the person used last (team.memberships), or NULL (*suspended set when
@@ -116,15 +124,7 @@ int portal_cabinet_signin_send(portal_req *pr)
         return rc;
     /* Too many tries of one account: locked for the rest of the window,
      * and its owner hears of it once. */
-    portal_rate_verdict account;
-    rc = portal_limit_check(pr, "signin.account", portal_rate_key_email(p, email),
-                            SIGNIN_PER_ACCOUNT, SIGNIN_PER_ACCOUNT_WINDOW, &account);
-    if (rc == OK && !account.allowed) {
-        rc = portal_cabinet_lockout_notice(pr, email, account.retry_after,
-                                           SIGNIN_PER_ACCOUNT_WINDOW);
-        if (rc == OK)
-            rc = portal_limit_refuse(pr, "rate_limited", &account);
-    }
+    rc = portal_cabinet_signin_account_limit(pr, email);
     if (rc != OK)
         return rc;
 
@@ -135,11 +135,13 @@ int portal_cabinet_signin_send(portal_req *pr)
     if (rv != APR_SUCCESS)
         return portal_fail_db(pr, "sign-in", &err);
     int matches;
-    rc = password_matches(pr, user, password, &matches);
+    const char *known = portal_db_nrows(user) == 1 ? portal_db_get(user, 0, "id") : NULL;
+    rc = portal_cabinet_password_matches(pr, known,
+                                         known ? portal_db_get(user, 0, "password_hash") : NULL,
+                                         password, &matches);
     if (rc != OK)
         return rc;
     if (!matches) {
-        const char *known = portal_db_nrows(user) == 1 ? portal_db_get(user, 0, "id") : NULL;
         json_t *detail = portal_json_owned(p, json_pack("{s:b}", "account_exists", known != NULL));
         if (portal_audit_req(pr, "user.signin.failed", known, email, NULL, detail, &err)
             != APR_SUCCESS)

@@ -5,7 +5,6 @@
 #include "cabinet.h"
 
 #include <apr_strings.h>
-#include "../core/password.h"
 #include "../core/qr_svg.h"
 #include "../core/ratelimit.h"
 #include "../core/totp.h"
@@ -183,30 +182,31 @@ static int fields_ready(portal_req *pr, int with_password)
     return code_limit(pr);
 }
 
-/* Inside the transaction: the password (when asked for) and a second
- * factor, spent. NULL when both hold, else the catalog key of the error
- * (*failed set when the database failed instead). */
-static const char *proof_problem(portal_req *pr, int with_password, int *recovery_left,
-                                 int *failed, portal_db_error *err)
+/* Before the transaction (argon2id holds no transaction open): the
+ * person's password, in a hash slot. OK, or answered (busy, or the
+ * password is wrong). */
+static int password_holds(portal_req *pr)
+{
+    portal_db_error err;
+    const portal_db_result *user = own_row(pr, &err);
+    if (!user)
+        return portal_fail_db(pr, "checking a password", &err);
+    int matches;
+    int rc = portal_req_password_check(pr, portal_db_get(user, 0, "password_hash"),
+                                       apr_table_get(pr->form, "password"), &matches, NULL);
+    if (rc != OK)
+        return rc;
+    return matches ? OK
+                   : security_error(pr, HTTP_UNAUTHORIZED, "account_security.errors.current_wrong");
+}
+
+/* Inside the transaction: a second factor, spent. NULL when it holds,
+ * else the catalog key of the error (*failed set when the database failed
+ * instead). */
+static const char *proof_problem(portal_req *pr, int *recovery_left, int *failed,
+                                 portal_db_error *err)
 {
     *failed = 0;
-    if (with_password) {
-        const portal_db_result *user = own_row(pr, err);
-        if (!user) {
-            *failed = 1;
-            return "";
-        }
-        if (!portal_password_slot_take()) {
-            *failed = 1;
-            portal_db_refuse(err, "no password slot free");
-            return "";
-        }
-        int ok = portal_password_verify(portal_db_get(user, 0, "password_hash"),
-                                        apr_table_get(pr->form, "password"));
-        portal_password_slot_give();
-        if (!ok)
-            return "account_security.errors.current_wrong";
-    }
     apr_status_t rv = portal_cabinet_factor_check(pr, pr->session->user_id, NULL,
                                                   apr_table_get(pr->form, "code"),
                                                   recovery_left, err);
@@ -246,11 +246,13 @@ int portal_cabinet_two_factor_disable(portal_req *pr)
     if (portal_db_nrows(res) == 1 && portal_db_get_bool(res, 0, "require_2fa"))
         return security_error(pr, HTTP_CONFLICT, "account_security.errors.required");
     int rc = fields_ready(pr, 1), left, failed;
+    if (rc == OK)
+        rc = password_holds(pr);
     if (rc != OK)
         return rc;
     if (portal_db_begin(db, p, &err) != APR_SUCCESS)
         return portal_fail_db(pr, "turning two-step verification off", &err);
-    const char *problem = proof_problem(pr, 1, &left, &failed, &err);
+    const char *problem = proof_problem(pr, &left, &failed, &err);
     if (problem)
         return refused(pr, db, problem, failed, &err);
     const char *params[] = { s->user_id };
@@ -283,7 +285,7 @@ int portal_cabinet_two_factor_recovery(portal_req *pr)
     portal_db *db = portal_req_db(pr, &err);
     if (!db || portal_db_begin(db, p, &err) != APR_SUCCESS)
         return portal_fail_db(pr, "new recovery codes", &err);
-    const char *problem = proof_problem(pr, 0, &left, &failed, &err);
+    const char *problem = proof_problem(pr, &left, &failed, &err);
     if (problem)
         return refused(pr, db, problem, failed, &err);
     if (portal_cabinet_recovery_new(pr, s->user_id, &fresh, &err) != APR_SUCCESS

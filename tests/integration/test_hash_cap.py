@@ -90,3 +90,31 @@ def test_the_directive_refuses_a_bad_count(stack):
     r = n.configtest()
     assert r.returncode != 0
     assert "PortalMaxConcurrentHashes 0: give a count from 1 to 256" in r.stderr + r.stdout
+
+
+def test_turning_two_factor_off_beyond_the_cap_gets_503_too(capped):
+    """The password check of turning two-step verification off takes a slot
+    like sign-in's: busy is 503 with Retry-After, never a 500."""
+    import twofa
+    data, s = twofa.fresh_account(capped.url)
+    twofa.enrol(s, capped.url)
+    csrf = csrf_of(twofa.page(s, capped.url).text)
+    n = 8   # under the 10 code tries per person
+    start = threading.Barrier(n)
+
+    def post(_):
+        x = requests.Session()
+        x.headers["Accept-Language"] = "en"
+        x.cookies.update(s.cookies)
+        start.wait()
+        return x.post(capped.url + "/account/security/2fa/disable", allow_redirects=False,
+                      data={"csrf": csrf, "password": "not-my-password-77",
+                            "code": "2222-2222-2222"})
+    with ThreadPoolExecutor(n) as pool:
+        answers = list(pool.map(post, range(n)))
+    codes = sorted(r.status_code for r in answers)
+    assert set(codes) <= {401, 503}, codes
+    assert 503 in codes, codes
+    for r in answers:
+        if r.status_code == 503:
+            assert r.headers["Retry-After"] == "2"

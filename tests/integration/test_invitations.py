@@ -167,6 +167,13 @@ def test_the_dashboard_shows_open_invitations(base, owner_db, mailbox):
     assert invite(owner, base, address("wait"), "viewer").status_code == 303
     assert invite(owner, base, guest_data["email"], "member").status_code == 303
     assert "Invitations waiting for an answer: 2." in text_of(owner.get(base + "/account/").text)
+    # Not before the address is verified: anyone can sign up with another's
+    # address, and would see that person's invitations.
+    dash = text_of(guest.get(base + "/account/").text)
+    assert "An invitation to join another company" not in dash
+    with owner_db.cursor() as c:
+        c.execute("UPDATE users SET email_verified_at = now() WHERE email = %s",
+                  (guest_data["email"],))
     dash = text_of(guest.get(base + "/account/").text)
     assert f"An invitation to join another company: {data['company']} (Member)" in dash
     assert data["company"] in text_of(guest.get(base + "/account/companies").text)
@@ -180,3 +187,84 @@ def test_the_invitation_mail_is_in_the_language_of_an_existing_account(base, own
     _, msg = invitation_link(mailbox, guest_data["email"])
     assert "приглашение в компанию" in str(msg["Subject"])
     assert "Ваша роль: Наблюдатель" in msg.get_body(("plain",)).get_content()
+
+
+def test_a_password_alone_opens_no_session_of_an_account_with_two_step_verification(
+        base, owner_db, mailbox):
+    """The link joins the account to the company, then asks for its code as
+    sign-in does: no session, in this company or the person's others,
+    before it."""
+    import twofa
+    host, host_data = company(base)
+    victim, victim_session = twofa.fresh_account(base)
+    secret, _ = twofa.enrol(victim_session, base)
+    assert invite(host, base, victim["email"], "member").status_code == 303
+    token, _ = invitation_link(mailbox, victim["email"])
+    s = requests.Session()
+    s.headers["Accept-Language"] = "en"
+    page = s.get(f"{base}/invite/{token}")
+    r = s.post(f"{base}/invite/{token}", allow_redirects=False, data={
+        "csrf": csrf_of(page.text), "password": victim["password"]})
+    assert r.status_code == 303 and r.headers["Location"] == "/signin/2fa"
+    assert not s.cookies.get(COOKIE)
+    assert s.get(base + "/account/", allow_redirects=False).status_code == 303
+    host_tenant = tenant_of(owner_db, host_data["email"])
+    assert role_of(owner_db, host_tenant, victim["email"]) == "member"
+    form = s.get(base + "/signin/2fa")
+    assert form.status_code == 200
+    r = s.post(base + "/signin/2fa", allow_redirects=False, data={
+        "csrf": csrf_of(form.text), "code": twofa.totp(secret, ahead=1)})
+    assert r.status_code == 303 and r.headers["Location"] == "/account/team?done=joined"
+    assert host_data["company"] in text_of(s.get(base + "/account/").text)
+
+
+def test_an_invitation_to_a_suspended_company_is_refused(base, owner_db, mailbox):
+    owner, data = company(base)
+    tenant = tenant_of(owner_db, data["email"])
+    email = address("suspended")
+    assert invite(owner, base, email, "member").status_code == 303
+    token, _ = invitation_link(mailbox, email)
+    s = requests.Session()
+    s.headers["Accept-Language"] = "en"
+    page = s.get(f"{base}/invite/{token}")
+    assert page.status_code == 200
+    with owner_db.cursor() as c:
+        c.execute(ALL + "UPDATE tenants SET status = 'suspended' WHERE id = %s", (tenant,))
+        assert c.rowcount == 1
+    r = s.post(f"{base}/invite/{token}", allow_redirects=False, data={
+        "csrf": csrf_of(page.text), "name": "Leyla Quliyeva", "password": PASSWORD,
+        "terms": "yes"})
+    assert r.status_code == 403
+    assert "This company's account is suspended" in text_of(r.text)
+    assert not s.cookies.get(COOKIE)
+    again = s.get(f"{base}/invite/{token}")
+    assert again.status_code == 403 and 'name="password"' not in again.text
+    with owner_db.cursor() as c:
+        c.execute("SELECT count(*) FROM users WHERE email = %s", (email,))
+        assert c.fetchone()[0] == 0
+        c.execute(ALL + "SELECT accepted_at FROM invitations WHERE email = %s", (email,))
+        assert c.fetchone() == (None,)
+
+
+def test_password_tries_through_a_link_count_with_sign_in_and_lock_it(base, owner_db,
+                                                                      mailbox):
+    """Wrong passwords on the link use up the account's sign-in tries: past
+    them the account is locked and its owner mailed, as at /signin."""
+    first, first_data = company(base)
+    second, _ = company(base)
+    email = first_data["email"]
+    assert invite(second, base, email, "viewer").status_code == 303
+    token, _ = invitation_link(mailbox, email)
+    s = requests.Session()
+    s.headers["Accept-Language"] = "en"
+    page = s.get(f"{base}/invite/{token}")
+    codes = [s.post(f"{base}/invite/{token}", data={"csrf": csrf_of(page.text),
+                                                   "password": f"wrong-{i}-password"}
+                    ).status_code for i in range(11)]
+    assert codes[:10] == [401] * 10 and codes[10] == 429, codes
+    with owner_db.cursor() as c:
+        c.execute("SELECT count(*) FROM audit_log WHERE event = 'user.signin.lockout'"
+                  " AND actor_email = %s", (email,))
+        assert c.fetchone()[0] == 1, "the lockout, audited and mailed as at /signin"
+    r = signin(requests.Session(), base, email, first_data["password"])
+    assert r.status_code == 429, "the same lock as sign-in's"

@@ -259,6 +259,12 @@ def test_an_owner_can_require_it_and_members_must_enrol_first(base, owner_db):
     assert events(owner_db, data["email"], "tenant.%") == ["tenant.require_2fa.changed"]
     r = post(s, base, "/account/security/require-2fa", {"require": "off"})
     assert r.status_code == 303
+    with owner_db.cursor() as c:
+        c.execute("SELECT detail FROM audit_log WHERE event = 'tenant.require_2fa.changed'"
+                  " AND actor_email = %s ORDER BY id", (data["email"],))
+        assert [d for (d,) in c.fetchall()] == [
+            {"before": {"required": False}, "after": {"required": True}},
+            {"before": {"required": True}, "after": {"required": False}}]
 
 
 def test_a_member_without_it_can_still_sign_out_when_it_is_required(base, owner_db):
@@ -271,3 +277,71 @@ def test_a_member_without_it_can_still_sign_out_when_it_is_required(base, owner_
     r = post(m, base, "/signout", {})
     assert r.status_code == 303 and r.headers["Location"] == "/signin?signed_out=1"
     assert m.get(base + "/account/security", allow_redirects=False).status_code == 303
+
+
+def live_sessions(owner_db, email):
+    with owner_db.cursor() as c:
+        c.execute("SELECT count(*) FROM sessions s JOIN users u ON u.id = s.user_id "
+                  "WHERE u.email = %s AND s.revoked_at IS NULL", (email,))
+        return c.fetchone()[0]
+
+
+def test_one_challenge_makes_one_session_however_many_codes_race(stack, base, owner_db):
+    """A code and a recovery code sent at once on one challenge: one
+    session, the other request told to sign in again. The challenge row is
+    held locked until both have read it as live."""
+    import threading
+    import time
+    data, s = fresh_account(base)
+    secret, codes = enrol(s, base)
+    before = live_sessions(owner_db, data["email"])
+    b = requests.Session()
+    assert signin(b, base, data["email"], PASSWORD).headers["Location"] == "/signin/2fa"
+    csrf = csrf_of(b.get(base + "/signin/2fa").text)
+    locker = psycopg2.connect(stack.owner_db)
+    cur = locker.cursor()
+    cur.execute("SELECT 1 FROM signin_challenges c JOIN users u ON u.id = c.user_id "
+                "WHERE u.email = %s AND c.used_at IS NULL FOR UPDATE", (data["email"],))
+    answers = {}
+
+    def send(name, code):
+        x = requests.Session()
+        x.cookies.update(b.cookies)
+        r = x.post(base + "/signin/2fa", data={"csrf": csrf, "code": code},
+                   allow_redirects=False)
+        answers[name] = r.status_code
+
+    threads = [threading.Thread(target=send, args=("totp", totp(secret, ahead=1))),
+               threading.Thread(target=send, args=("recovery", codes[0]))]
+    for t in threads:
+        t.start()
+    time.sleep(1.0)
+    locker.rollback()
+    locker.close()
+    for t in threads:
+        t.join(20)
+    assert sorted(answers.values()) == [303, 410], answers
+    assert live_sessions(owner_db, data["email"]) == before + 1
+
+
+def test_a_challenge_of_a_company_suspended_since_is_refused(base, owner_db):
+    data, s = fresh_account(base)
+    secret, _ = enrol(s, base)
+    b = requests.Session()
+    b.headers["Accept-Language"] = "en"
+    assert signin(b, base, data["email"], PASSWORD).headers["Location"] == "/signin/2fa"
+    form = b.get(base + "/signin/2fa")
+    assert form.status_code == 200
+    with owner_db.cursor() as c:
+        c.execute("SELECT set_config('portal.all_tenants', 'on', true); "
+                  "UPDATE tenants SET status = 'suspended' WHERE id = (SELECT tenant_id FROM"
+                  " tenant_members m JOIN users u ON u.id = m.user_id WHERE u.email = %s)",
+                  (data["email"],))
+        assert c.rowcount == 1
+    before = live_sessions(owner_db, data["email"])
+    r = b.post(base + "/signin/2fa", data={"csrf": csrf_of(form.text),
+                                           "code": totp(secret, ahead=1)},
+               allow_redirects=False)
+    assert r.status_code == 410 and "Sign in again" in text_of(r.text)
+    assert live_sessions(owner_db, data["email"]) == before
+    assert b.get(base + "/signin/2fa", allow_redirects=False).status_code == 410
