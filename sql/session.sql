@@ -28,9 +28,3 @@ UPDATE sessions SET revoked_at = now()
 UPDATE sessions SET revoked_at = now()
  WHERE user_id = $1::uuid AND revoked_at IS NULL
    AND ($2::uuid IS NULL OR id <> $2::uuid);
-
--- name: require_2fa
--- retry: safe
--- Whether the session’s company requires two-step verification of every
--- member (the tenant of the statement is the session’s).
-SELECT require_2fa FROM tenants WHERE id = portal_tenant();

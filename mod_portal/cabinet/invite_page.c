@@ -77,10 +77,7 @@ static const char *inv(const invite_ctx *c, const char *col)
 static int show(portal_req *pr, int status, const invite_ctx *c, const char *name,
                 const char *terms, apr_table_t *errors)
 {
-    /* The token must not leak to other sites through Referer; "same-origin"
-     * rather than "no-referrer", under which Chromium sends the form's own
-     * POST with Origin: null, which the CSRF check refuses. */
-    apr_table_setn(pr->r->err_headers_out, "Referrer-Policy", "same-origin");
+    portal_secret_link_page(pr);
     json_t *view = portal_view(pr, "invite");
     int live = strcmp(c->state, "live") == 0;
     json_object_set_new(view, "live", json_boolean(live));

@@ -41,17 +41,6 @@ static apr_status_t sessions_view(portal_req *pr, json_t **out, portal_db_error 
     return APR_SUCCESS;
 }
 
-static apr_status_t tenant_requires(portal_req *pr, int *on, portal_db_error *err)
-{
-    portal_db_result *res;
-    portal_db *db = portal_req_db(pr, err);
-    if (!db || portal_db_query_as(db, pr->r->pool, pr->session->tenant_id,
-                                  "session.require_2fa", 0, NULL, &res, err) != APR_SUCCESS)
-        return APR_EGENERAL;
-    *on = portal_db_nrows(res) == 1 && portal_db_get_bool(res, 0, "require_2fa");
-    return APR_SUCCESS;
-}
-
 static const char *const notices[] = { "password", "signed_out", "signed_out_all",
                                        "two_factor_off", "required_on", "required_off", NULL };
 
@@ -60,14 +49,13 @@ int portal_cabinet_security_show(portal_req *pr, int status, const char *section
 {
     portal_db_error err;
     json_t *sessions;
-    int required;
     const portal_session *s = pr->session;
+    int required = s->tenant_requires_2fa;   /* read with the session */
     if (sessions_view(pr, &sessions, &err) != APR_SUCCESS)
         return portal_fail_db(pr, "security page", &err);
     const char *params[] = { s->user_id };
     portal_db_result *user;
-    if (tenant_requires(pr, &required, &err) != APR_SUCCESS
-        || portal_query(pr, "security.user", 1, params, &user, &err) != APR_SUCCESS) {
+    if (portal_query(pr, "security.user", 1, params, &user, &err) != APR_SUCCESS) {
         json_decref(sessions);
         return portal_fail_db(pr, "security page", &err);
     }

@@ -240,10 +240,7 @@ int portal_cabinet_two_factor_disable(portal_req *pr)
     portal_db *db = portal_req_db(pr, &err);
     if (!db)
         return portal_fail_db(pr, "turning two-step verification off", &err);
-    if (portal_db_query_as(db, p, s->tenant_id, "session.require_2fa", 0, NULL, &res, &err)
-        != APR_SUCCESS)
-        return portal_fail_db(pr, "turning two-step verification off", &err);
-    if (portal_db_nrows(res) == 1 && portal_db_get_bool(res, 0, "require_2fa"))
+    if (s->tenant_requires_2fa)
         return security_error(pr, HTTP_CONFLICT, "account_security.errors.required");
     int rc = fields_ready(pr, 1), left, failed;
     if (rc == OK)
