@@ -183,21 +183,24 @@ static int fields_ready(portal_req *pr, int with_password)
 }
 
 /* Before the transaction (argon2id holds no transaction open): the
- * person's password, in a hash slot. OK, or answered (busy, or the
- * password is wrong). */
-static int password_holds(portal_req *pr)
+ * person's password, in a hash slot. 1 when it holds; else 0 with the
+ * page's status in *rc (busy, the wrong password, or the database). */
+static int password_holds(portal_req *pr, int *rc)
 {
     portal_db_error err;
     const portal_db_result *user = own_row(pr, &err);
-    if (!user)
-        return portal_fail_db(pr, "checking a password", &err);
+    if (!user) {
+        *rc = portal_fail_db(pr, "checking a password", &err);
+        return 0;
+    }
     int matches;
-    int rc = portal_req_password_check(pr, portal_db_get(user, 0, "password_hash"),
-                                       apr_table_get(pr->form, "password"), &matches, NULL);
-    if (rc != OK)
-        return rc;
-    return matches ? OK
-                   : security_error(pr, HTTP_UNAUTHORIZED, "account_security.errors.current_wrong");
+    *rc = portal_req_password_check(pr, portal_db_get(user, 0, "password_hash"),
+                                    apr_table_get(pr->form, "password"), &matches, NULL);
+    if (*rc != OK)
+        return 0;
+    if (!matches)
+        *rc = security_error(pr, HTTP_UNAUTHORIZED, "account_security.errors.current_wrong");
+    return matches;
 }
 
 /* Inside the transaction: a second factor, spent. NULL when it holds,
@@ -243,9 +246,7 @@ int portal_cabinet_two_factor_disable(portal_req *pr)
     if (s->tenant_requires_2fa)
         return security_error(pr, HTTP_CONFLICT, "account_security.errors.required");
     int rc = fields_ready(pr, 1), left, failed;
-    if (rc == OK)
-        rc = password_holds(pr);
-    if (rc != OK)
+    if (rc != OK || !password_holds(pr, &rc))
         return rc;
     if (portal_db_begin(db, p, &err) != APR_SUCCESS)
         return portal_fail_db(pr, "turning two-step verification off", &err);
