@@ -169,17 +169,21 @@ int portal_cabinet_two_factor_confirm(portal_req *pr)
 }
 
 /* Before the transaction: the fields are there and the tries counted.
- * OK, or answered. */
-static int fields_ready(portal_req *pr, int with_password)
+ * 1 when ready; else 0 with the answer's status in *rc (a page that
+ * re-shows the form renders with OK, so OK alone cannot mean "go on"). */
+static int fields_ready(portal_req *pr, int with_password, int *rc)
 {
     const char *password = apr_table_get(pr->form, "password");
     const char *ignored;
     if ((with_password && (!password || !*password || strlen(password) > 1024))
         || portal_factor_parse(pr->r->pool, apr_table_get(pr->form, "code"), &ignored)
-               == PORTAL_FACTOR_NONE)
-        return security_error(pr, HTTP_BAD_REQUEST, with_password
+               == PORTAL_FACTOR_NONE) {
+        *rc = security_error(pr, HTTP_BAD_REQUEST, with_password
             ? "account_security.errors.disable_missing" : "account_security.errors.code_format");
-    return code_limit(pr);
+        return 0;
+    }
+    *rc = code_limit(pr);
+    return *rc == OK;
 }
 
 /* Before the transaction (argon2id holds no transaction open): the
@@ -245,8 +249,8 @@ int portal_cabinet_two_factor_disable(portal_req *pr)
         return portal_fail_db(pr, "turning two-step verification off", &err);
     if (s->tenant_requires_2fa)
         return security_error(pr, HTTP_CONFLICT, "account_security.errors.required");
-    int rc = fields_ready(pr, 1), left, failed;
-    if (rc != OK || !password_holds(pr, &rc))
+    int rc, left, failed;
+    if (!fields_ready(pr, 1, &rc) || !password_holds(pr, &rc))
         return rc;
     if (portal_db_begin(db, p, &err) != APR_SUCCESS)
         return portal_fail_db(pr, "turning two-step verification off", &err);
@@ -275,8 +279,8 @@ int portal_cabinet_two_factor_recovery(portal_req *pr)
     apr_pool_t *p = pr->r->pool;
     if (!s->totp_enabled)
         return back(pr, "");
-    int rc = fields_ready(pr, 0), left, failed;
-    if (rc != OK)
+    int rc, left, failed;
+    if (!fields_ready(pr, 0, &rc))
         return rc;
     portal_db_error err;
     const char **fresh;
