@@ -66,9 +66,18 @@ SELECT id, email, role, status, password_hash IS NOT NULL AS enrolled,
   FROM admins
  ORDER BY created_at, email;
 
--- name: get
--- retry: safe
-SELECT id, email, role, status FROM admins WHERE id = $1::uuid;
+-- name: supers_lock
+-- In a change's transaction, before anything is read: the active super
+-- admins, locked in one order, so two changes of super admins run one after
+-- the other and the second reads what the first left (the last-super rule).
+SELECT id FROM admins WHERE role = 'super' AND status = 'active'
+ ORDER BY id
+   FOR UPDATE;
+
+-- name: get_locked
+-- An admin read again under supers_lock, and locked.
+SELECT id, email, role, status FROM admins WHERE id = $1::uuid
+   FOR UPDATE;
 
 -- name: supers_left
 -- retry: safe

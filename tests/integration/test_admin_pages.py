@@ -317,3 +317,59 @@ def test_audit_pages_hold_25_rows_newest_first(base, roles, owner_db):
     rows = re.findall(r'<code class="audit-detail">\{&quot;n&quot;: (\d+)\}</code>', second.text)
     assert rows == ["4", "3", "2", "1", "0"] and 'rel="prev"' in second.text
     assert 'rel="next"' not in second.text
+
+
+def test_two_supers_demoting_each_other_at_once_leave_one_super(stack, base, owner_db):
+    """The last-super rule under a race: both changes are held at the same
+    point (a lock on both admins' rows) and let go together; the second one
+    decides under the lock of the super admins as the first left them."""
+    import threading
+    import psycopg2
+    a, a_email, _, _ = new_admin(stack, "super")
+    b, b_email, _, _ = new_admin(stack, "super")
+    with owner_db.cursor() as c:
+        c.execute("SELECT id::text FROM admins WHERE role = 'super' AND status = 'active' "
+                  "AND email NOT IN (%s, %s)", (a_email, b_email))
+        others = [r[0] for r in c.fetchall()]
+        c.execute("UPDATE admins SET status = 'disabled' WHERE id = ANY(%s::uuid[])", (others,))
+        c.execute("SELECT email, id::text FROM admins WHERE email IN (%s, %s)",
+                  (a_email, b_email))
+        ids = dict(c.fetchall())
+    url = base + "/admin/admins"
+    forms = {who: csrf_of(s.get(url).text) for who, s in (("a", a), ("b", b))}
+    locker = psycopg2.connect(stack.owner_db)
+    answers = {}
+    try:
+        with locker.cursor() as c:
+            c.execute("SELECT 1 FROM admins WHERE id = ANY(%s::uuid[]) FOR UPDATE",
+                      (list(ids.values()),))
+
+        def demote(who, s, target):
+            answers[who] = s.post(f"{url}/{ids[target]}", allow_redirects=False, data={
+                "csrf": forms[who], "role": "support", "status": "active"}).status_code
+
+        threads = [threading.Thread(target=demote, args=("a", a, b_email)),
+                   threading.Thread(target=demote, args=("b", b, a_email))]
+        for t in threads:
+            t.start()
+        deadline = time.time() + 15
+        waiting = 0
+        while time.time() < deadline and waiting < 2:
+            with owner_db.cursor() as c:
+                c.execute("SELECT count(DISTINCT pid) FROM pg_locks WHERE NOT granted")
+                waiting = c.fetchone()[0]
+            time.sleep(0.05)
+        assert waiting == 2, "both changes wait on the admins' rows"
+    finally:
+        locker.rollback()
+        locker.close()
+        for t in threads:
+            t.join(20)
+        with owner_db.cursor() as c:
+            c.execute("SELECT count(*) FROM admins WHERE role = 'super' AND status = 'active'")
+            supers = c.fetchone()[0]
+            c.execute("UPDATE admins SET role = 'super' WHERE id = ANY(%s::uuid[])",
+                      (list(ids.values()),))
+            c.execute("UPDATE admins SET status = 'active' WHERE id = ANY(%s::uuid[])", (others,))
+    assert supers == 1, answers
+    assert sorted(answers.values()) in ([303, 403], [303, 409]), answers
