@@ -171,7 +171,19 @@ SELECT u.id, u.email, u.name, u.locale, u.totp_secret IS NOT NULL AS totp,
  ORDER BY m.created_at;
 
 -- name: user_totp_reset
-UPDATE users SET totp_secret = NULL, totp_last_step = NULL WHERE id = $1::uuid;
+-- Two-step verification off by support: the secret, an enrolment not yet
+-- confirmed and every recovery code; what there was, for the audit row.
+WITH was AS (
+    SELECT totp_secret IS NOT NULL AS totp, totp_pending IS NOT NULL AS pending
+      FROM users WHERE id = $1::uuid
+), codes AS (
+    DELETE FROM recovery_codes WHERE user_id = $1::uuid RETURNING used_at
+)
+UPDATE users SET totp_secret = NULL, totp_last_step = NULL,
+                 totp_pending = NULL, totp_pending_at = NULL
+ WHERE id = $1::uuid
+RETURNING (SELECT totp FROM was) AS totp, (SELECT pending FROM was) AS pending,
+          (SELECT count(*) FROM codes WHERE used_at IS NULL) AS recovery_left;
 
 -- Audit and outbox ----------------------------------------------------------
 

@@ -373,3 +373,47 @@ def test_two_supers_demoting_each_other_at_once_leave_one_super(stack, base, own
             c.execute("UPDATE admins SET status = 'active' WHERE id = ANY(%s::uuid[])", (others,))
     assert supers == 1, answers
     assert sorted(answers.values()) in ([303, 403], [303, 409]), answers
+
+
+def test_support_turning_2fa_off_removes_the_recovery_codes_and_mails_the_person(
+        base, roles, owner_db, mailbox):
+    """After support's reset no old recovery code opens the account (not even
+    in a second step started before it), a pending enrolment is gone, the
+    person is mailed in their language and the audit row has before/after."""
+    from twofa import PASSWORD, enrol as enrol_2fa, fresh_account
+    from test_signin import COOKIE
+    data, s = fresh_account(base)
+    _, codes = enrol_2fa(s, base)
+    user_id, tenant = ids_of(owner_db, data["email"])
+    b = requests.Session()
+    assert signin(b, base, data["email"], PASSWORD).headers["Location"] == "/signin/2fa"
+    with owner_db.cursor() as c:
+        c.execute("UPDATE users SET locale = 'ru', totp_pending = 'v1.pending', "
+                  "totp_pending_at = now() WHERE id = %s", (user_id,))
+    mailbox.reset()
+    url = f"{base}/admin/users/{user_id}"
+    assert post_form(roles["support"], url, url + "/totp",
+                     reason="lost phone").status_code == 303
+    # The second step begun before the reset is over; no code of the old set
+    # is left to open the account, should two-step verification come back.
+    assert b.get(base + "/signin/2fa", allow_redirects=False).status_code == 410
+    assert COOKIE not in b.cookies
+    with owner_db.cursor() as c:
+        c.execute("SELECT totp_secret, totp_pending, totp_pending_at FROM users WHERE id = %s",
+                  (user_id,))
+        assert c.fetchone() == (None, None, None)
+        c.execute("SELECT count(*) FROM recovery_codes WHERE user_id = %s", (user_id,))
+        assert c.fetchone()[0] == 0
+    deadline, found = time.time() + 15, []
+    while not found and time.time() < deadline:
+        found = [m for m in mailbox.to(data["email"])
+                 if "поддержка отключила" in str(m["message"]["Subject"]).lower()]
+        time.sleep(0.1)
+    [mail] = found
+    msg = mail["message"]
+    assert "Поддержка отключила двухэтапную проверку" in msg.get_body(("plain",)).get_content()
+    assert "/account/security" in msg.get_body(("html",)).get_content()
+    [row] = audit_rows(owner_db, "admin.user.totp_reset", tenant)
+    assert row[3]["reason"] == "lost phone"
+    assert row[3]["before"] == {"totp": True, "pending": True, "recovery_left": 10}
+    assert row[3]["after"] == {"totp": False, "pending": False, "recovery_left": 0}
