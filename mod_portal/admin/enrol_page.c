@@ -47,6 +47,7 @@ static int show(portal_req *pr, int status, const char *token, const char *email
     }
     unsigned char key[32];
     portal_admin_totp_key(pr, key);
+    apr_table_setn(pr->r->err_headers_out, "Cache-Control", "no-store");   /* the secret */
     const char *b32 = portal_base32_encode(p, secret, len);
     const char *uri = portal_totp_uri(p, portal_text(pr, "brand.product"), email, b32);
     json_object_set_new(view, "enrol", json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}",
@@ -111,15 +112,12 @@ int portal_admin_enrol_send(portal_req *pr)
     if (!code || !portal_code_digits(p, code)
         || !portal_totp_verify(secret, len, code, apr_time_now(), -1, &step))
         return show(pr, HTTP_BAD_REQUEST, token, email, secret, len, "staff.enrol.wrong_code");
-    if (!portal_password_slot_take()) {
-        apr_table_setn(pr->r->err_headers_out, "Retry-After", "2");
-        return portal_fail(pr, HTTP_SERVICE_UNAVAILABLE, "busy");
-    }
     const char *hash;
-    apr_status_t hashed = portal_password_hash(p, password, &hash);
-    portal_password_slot_give();
+    int rc = portal_req_password_hash(pr, password, &hash);
+    if (rc != OK)
+        return rc;
     const char *stored = portal_seal(p, key, secret, len);
-    if (hashed != APR_SUCCESS || !stored)
+    if (!stored)
         return portal_fail(pr, HTTP_SERVICE_UNAVAILABLE, "busy");
 
     const char *spend[] = { token_hash(pr, token) };

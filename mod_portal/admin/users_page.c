@@ -9,7 +9,6 @@
 #include "../core/audit.h"
 #include "../core/crypto.h"
 #include "../core/outbox.h"
-#include "../core/password.h"
 #include "../core/roles.h"
 #include "admin_rules.h"
 
@@ -84,17 +83,14 @@ int portal_admin_user(portal_req *pr)
 
 typedef enum { ACT_RESET, ACT_SESSIONS, ACT_TOTP } action;
 
-/* A random password nobody knows, hashed: the old one stops working. */
-static const char *locked_hash(portal_req *pr)
+/* A random password nobody knows, hashed: the old one stops working.
+ * OK, or the answer (503 busy). */
+static int locked_hash(portal_req *pr, const char **hash)
 {
-    const char *hash = NULL;
     const char *secret = portal_random_token(pr->r->pool, 32);
-    if (!secret || !portal_password_slot_take())
-        return NULL;
-    if (portal_password_hash(pr->r->pool, secret, &hash) != APR_SUCCESS)
-        hash = NULL;
-    portal_password_slot_give();
-    return hash;
+    if (!secret)
+        return portal_fail(pr, HTTP_SERVICE_UNAVAILABLE, "busy");
+    return portal_req_password_hash(pr, secret, hash);
 }
 
 /* Two-step verification off: the secret, a pending enrolment and the
@@ -142,10 +138,8 @@ static int act(portal_req *pr, action what)
     const char *id = portal_db_get(u, 0, "id");
     const char *email = portal_db_get(u, 0, "email");
     const char *hash = NULL;
-    if (what == ACT_RESET && !(hash = locked_hash(pr))) {
-        apr_table_setn(pr->r->err_headers_out, "Retry-After", "2");
-        return portal_fail(pr, HTTP_SERVICE_UNAVAILABLE, "busy");
-    }
+    if (what == ACT_RESET && (rc = locked_hash(pr, &hash)) != OK)
+        return rc;
     const char *everyone[] = { id, NULL };
     const char *set[] = { id, hash };
     portal_db_error err;

@@ -87,6 +87,7 @@ def test_create_admin_enrol_and_sign_in(stack, base, owner_db, http):
     page = http.get(link)
     assert page.status_code == 200
     assert page.headers["Referrer-Policy"] == "no-referrer"
+    assert "no-store" in page.headers["Cache-Control"], "the page shows the TOTP secret"
     assert "<svg" in page.text and 'class="qr"' in page.text, "the QR code is inline"
     assert email in text_of(page.text)
     # A weak password, different passwords and a wrong code each re-show the form.
@@ -96,6 +97,7 @@ def test_create_admin_enrol_and_sign_in(stack, base, owner_db, http):
     weak = http.post(link, data={**base_form, "password": "password1234",
                                  "confirm": "password1234", "code": code(secret)})
     assert weak.status_code == 400 and "common" in text_of(weak.text)
+    assert "no-store" in weak.headers["Cache-Control"], "so does the form shown again"
     differ = http.post(link, data={**base_form, "password": "staff-copper-lantern-77",
                                    "confirm": "staff-copper-lantern-78", "code": code(secret)})
     assert differ.status_code == 400 and "differ" in text_of(differ.text)
