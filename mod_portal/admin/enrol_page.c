@@ -45,8 +45,7 @@ static int show(portal_req *pr, int status, const char *token, const char *email
         json_object_set_new(view, "signin", json_string(portal_url(pr, "/signin")));
         return portal_render(pr, status, "admin/enrol");
     }
-    unsigned char key[32];
-    portal_admin_totp_key(pr, key);
+    const unsigned char *key = portal_admin_totp_key(pr);
     apr_table_setn(pr->r->err_headers_out, "Cache-Control", "no-store");   /* the secret */
     const char *b32 = portal_base32_encode(p, secret, len);
     const char *uri = portal_totp_uri(p, portal_text(pr, "brand.product"), email, b32);
@@ -88,8 +87,7 @@ int portal_admin_enrol_send(portal_req *pr)
                       : show(pr, HTTP_GONE, NULL, NULL, NULL, 0, NULL);
     const char *email = portal_db_get(link, 0, "email");
     const char *admin_id = portal_db_get(link, 0, "admin_id");
-    unsigned char key[32];
-    portal_admin_totp_key(pr, key);
+    const unsigned char *key = portal_admin_totp_key(pr);
     const unsigned char *secret;
     apr_size_t len;
     const char *sealed = apr_table_get(pr->form, "sealed");

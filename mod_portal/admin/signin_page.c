@@ -53,10 +53,9 @@ int portal_admin_signin(portal_req *pr)
 static int code_matches(portal_req *pr, const portal_db_result *a, const char *code,
                         long long *step)
 {
-    unsigned char key[32];
+    const unsigned char *key = portal_admin_totp_key(pr);
     const unsigned char *secret;
     apr_size_t len;
-    portal_admin_totp_key(pr, key);
     const char *sealed = portal_db_get(a, 0, "totp_secret");
     const char *last = portal_db_get(a, 0, "totp_last_step");
     if (!sealed || portal_unseal(pr->r->pool, key, sealed, &secret, &len) != APR_SUCCESS)

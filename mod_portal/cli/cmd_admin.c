@@ -101,8 +101,9 @@ json_t *portal_cli_seed_demo_admin(portal_cli *cli, portal_db *db, const char *s
                "PortalSecretFile in %s)\n", cli->conf);
         return NULL;
     }
-    unsigned char key[PORTAL_KEY_BYTES];
-    portal_derive_key(server_secret, slen, "totp", key);
+    unsigned char *key = apr_palloc(p, PORTAL_KEY_BYTES);
+    portal_derive_key(server_secret, slen, PORTAL_ADMIN_TOTP_PURPOSE, key);
+    portal_wipe_on_cleanup(p, key, PORTAL_KEY_BYTES);
     const unsigned char *totp;
     apr_size_t tlen;
     const char *hash;

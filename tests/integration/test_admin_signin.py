@@ -272,3 +272,22 @@ def test_behind_a_tls_proxy_the_admin_cookie_is_secure_and_host_only(stack, http
     cookie = r.headers["Set-Cookie"]
     assert cookie.startswith("__Host-portal_admin=")
     assert "; Path=/" in cookie and "Secure" in cookie and "Domain" not in cookie
+
+
+def test_an_admin_totp_secret_is_sealed_under_its_own_key(stack, base, owner_db):
+    """An admin's sealed TOTP secret does not open as a customer's: copied
+    into a customer account, its codes pass no second step there."""
+    from twofa import PASSWORD, enrol as enrol_2fa, fresh_account
+    from test_two_factor import second_step
+    _, email, _, secret = new_admin(stack)
+    data, s = fresh_account(base)
+    enrol_2fa(s, base)
+    with owner_db.cursor() as c:
+        c.execute("UPDATE users SET totp_secret = (SELECT totp_secret FROM admins "
+                  "WHERE email = %s), totp_last_step = NULL WHERE email = %s",
+                  (email, data["email"]))
+    b = requests.Session()
+    b.headers["Accept-Language"] = "en"
+    from test_signin import signin
+    assert signin(b, base, data["email"], PASSWORD).headers["Location"] == "/signin/2fa"
+    second_step(b, base, code(secret, 1), expect=401)
