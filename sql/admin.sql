@@ -143,9 +143,12 @@ INSERT INTO tenants (name, tax_id, country) VALUES ($1, nullif($2, ''), nullif($
 RETURNING id;
 
 -- name: tenant_status
--- Suspend or unsuspend; no row when it already had that status.
-UPDATE tenants SET status = $2 WHERE id = $1::uuid AND status <> $2
-RETURNING id;
+-- Suspend or unsuspend; no row when it already had that status, else the
+-- status it had (for the audit row).
+UPDATE tenants t SET status = $2
+  FROM (SELECT id, status FROM tenants WHERE id = $1::uuid) old
+ WHERE t.id = old.id AND t.status <> $2
+RETURNING t.id, old.status AS before;
 
 -- name: tenant_sessions_revoke
 -- Every customer session signed into the tenant.

@@ -135,11 +135,15 @@ def test_suspending_signs_the_company_out_and_keeps_it_out(base, roles, customer
     [(kind, actor, t, detail)] = audit_rows(owner_db, "admin.tenant.suspended", tenant)
     assert kind == "admin" and actor.startswith("staff-") and detail["reason"] == \
         "unpaid invoice 2026-11"
+    assert (detail["before"], detail["after"]) == ({"status": "active"}, {"status": "suspended"})
     support = roles["support"]
     assert post_form(support, url, url + "/status", action="unsuspend",
                      reason="x").status_code == 403, "support may not unsuspend"
     r = post_form(admin, url, url + "/status", action="unsuspend", reason="paid")
     assert r.status_code == 303
+    [(_, _, _, detail)] = audit_rows(owner_db, "admin.tenant.unsuspended", tenant)
+    assert detail["reason"] == "paid"
+    assert (detail["before"], detail["after"]) == ({"status": "suspended"}, {"status": "active"})
     assert signin(requests.Session(), base, data["email"], data["password"]).status_code == 303
 
 
