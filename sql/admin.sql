@@ -66,9 +66,18 @@ SELECT id, email, role, status, password_hash IS NOT NULL AS enrolled,
   FROM admins
  ORDER BY created_at, email;
 
--- name: get
--- retry: safe
-SELECT id, email, role, status FROM admins WHERE id = $1::uuid;
+-- name: supers_lock
+-- In a change's transaction, before anything is read: the active super
+-- admins, locked in one order, so two changes of super admins run one after
+-- the other and the second reads what the first left (the last-super rule).
+SELECT id FROM admins WHERE role = 'super' AND status = 'active'
+ ORDER BY id
+   FOR UPDATE;
+
+-- name: get_locked
+-- An admin read again under supers_lock, and locked.
+SELECT id, email, role, status FROM admins WHERE id = $1::uuid
+   FOR UPDATE;
 
 -- name: supers_left
 -- retry: safe
@@ -134,9 +143,12 @@ INSERT INTO tenants (name, tax_id, country) VALUES ($1, nullif($2, ''), nullif($
 RETURNING id;
 
 -- name: tenant_status
--- Suspend or unsuspend; no row when it already had that status.
-UPDATE tenants SET status = $2 WHERE id = $1::uuid AND status <> $2
-RETURNING id;
+-- Suspend or unsuspend; no row when it already had that status, else the
+-- status it had (for the audit row).
+UPDATE tenants t SET status = $2
+  FROM (SELECT id, status FROM tenants WHERE id = $1::uuid) old
+ WHERE t.id = old.id AND t.status <> $2
+RETURNING t.id, old.status AS before;
 
 -- name: tenant_sessions_revoke
 -- Every customer session signed into the tenant.
@@ -162,7 +174,19 @@ SELECT u.id, u.email, u.name, u.locale, u.totp_secret IS NOT NULL AS totp,
  ORDER BY m.created_at;
 
 -- name: user_totp_reset
-UPDATE users SET totp_secret = NULL, totp_last_step = NULL WHERE id = $1::uuid;
+-- Two-step verification off by support: the secret, an enrolment not yet
+-- confirmed and every recovery code; what there was, for the audit row.
+WITH was AS (
+    SELECT totp_secret IS NOT NULL AS totp, totp_pending IS NOT NULL AS pending
+      FROM users WHERE id = $1::uuid
+), codes AS (
+    DELETE FROM recovery_codes WHERE user_id = $1::uuid RETURNING used_at
+)
+UPDATE users SET totp_secret = NULL, totp_last_step = NULL,
+                 totp_pending = NULL, totp_pending_at = NULL
+ WHERE id = $1::uuid
+RETURNING (SELECT totp FROM was) AS totp, (SELECT pending FROM was) AS pending,
+          (SELECT count(*) FROM codes WHERE used_at IS NULL) AS recovery_left;
 
 -- Audit and outbox ----------------------------------------------------------
 

@@ -42,8 +42,9 @@ json_t *portal_admin_row(const portal_db_result *res, const char *const *cols,
                          const char *const *bools);
 /* Sets "error" in the view to the catalog text of key. */
 void portal_admin_error(portal_req *pr, const char *key);
-/* The key for the TOTP secrets at rest (the same for customers' 2FA). */
-void portal_admin_totp_key(portal_req *pr, unsigned char key[32]);
+/* The key for the admins' TOTP secrets at rest (its own purpose,
+ * PORTAL_ADMIN_TOTP_PURPOSE), from the request pool, wiped when it goes. */
+const unsigned char *portal_admin_totp_key(portal_req *pr);
 /* A path of the area made of two parts: portal_admin_link(pr, "/tenants/", id). */
 const char *portal_admin_link(portal_req *pr, const char *path, const char *tail);
 /* Pager links: prev/next URLs of path with the query's other fields. */

@@ -3,6 +3,7 @@
 #include "admin.h"
 
 #include <apr_strings.h>
+#include "../core/admins.h"
 #include "../core/form.h"
 #include "../core/roles.h"
 #include "../core/secretbox.h"
@@ -103,9 +104,12 @@ void portal_admin_error(portal_req *pr, const char *key)
     json_object_set_new(portal_view(pr, "home"), "error", json_string(portal_text(pr, key)));
 }
 
-void portal_admin_totp_key(portal_req *pr, unsigned char key[32])
+const unsigned char *portal_admin_totp_key(portal_req *pr)
 {
-    portal_derive_key(pr->cfg->secret, pr->cfg->secret_len, "totp", key);
+    unsigned char *key = apr_palloc(pr->r->pool, PORTAL_KEY_BYTES);
+    portal_derive_key(pr->cfg->secret, pr->cfg->secret_len, PORTAL_ADMIN_TOTP_PURPOSE, key);
+    portal_wipe_on_cleanup(pr->r->pool, key, PORTAL_KEY_BYTES);
+    return key;
 }
 
 const char *portal_admin_link(portal_req *pr, const char *path, const char *tail)

@@ -2,7 +2,8 @@
  * new admin (their one-time enrolment link is mailed to them and shown
  * once on the page), a role change,
  * disabling and re-enabling. No admin disables or demotes themself, and
- * the last active super admin stays one (admin_rules.c). A change signs
+ * the last active super admin stays one (admin_rules.c), decided under a
+ * lock of the super admins (admin.supers_lock). A change signs
  * the changed admin's sessions out. */
 #include "admin.h"
 
@@ -116,6 +117,41 @@ int portal_admin_admin_create(portal_req *pr)
     return show(pr, HTTP_OK, NULL, link, NULL);
 }
 
+/* Inside the transaction, under the lock of the active super admins: a
+ * change that waited behind another reads the actor and the target as that
+ * one left them. 0, or the answer to give (after the rollback). */
+static int read_locked(portal_req *pr, portal_db *db, const char *id, portal_db_result **target,
+                       long long *other_supers)
+{
+    portal_db_error err;
+    portal_db_result *res;
+    const char *actor[] = { pr->admin->admin_id };
+    const char *one[] = { id };
+    if (portal_query(pr, "admin.supers_lock", 0, NULL, &res, &err) != APR_SUCCESS
+        || portal_query(pr, "admin.get_locked", 1, actor, &res, &err) != APR_SUCCESS) {
+        portal_db_rollback(db);
+        return portal_fail_db(pr, "changing an admin", &err);
+    }
+    if (portal_db_nrows(res) != 1 || strcmp(portal_db_get(res, 0, "role"), "super") != 0
+        || strcmp(portal_db_get(res, 0, "status"), "active") != 0) {
+        /* Demoted or disabled by a change that committed first. */
+        portal_db_rollback(db);
+        return portal_fail(pr, HTTP_FORBIDDEN, "forbidden");
+    }
+    if (portal_query(pr, "admin.get_locked", 1, one, target, &err) != APR_SUCCESS
+        || (portal_db_nrows(*target) == 1
+            && portal_query(pr, "admin.supers_left", 1, one, &res, &err) != APR_SUCCESS)) {
+        portal_db_rollback(db);
+        return portal_fail_db(pr, "changing an admin", &err);
+    }
+    if (portal_db_nrows(*target) != 1) {
+        portal_db_rollback(db);
+        return portal_fail(pr, HTTP_NOT_FOUND, "not_found");
+    }
+    *other_supers = portal_db_get_int(res, 0, "n");
+    return 0;
+}
+
 int portal_admin_admin_change(portal_req *pr)
 {
     apr_pool_t *p = pr->r->pool;
@@ -125,13 +161,6 @@ int portal_admin_admin_change(portal_req *pr)
     if (!portal_uuid_valid(id))
         return portal_fail(pr, HTTP_NOT_FOUND, "not_found");
     const char *one[] = { id };
-    if (portal_query(pr, "admin.get", 1, one, &res, &err) != APR_SUCCESS)
-        return portal_fail_db(pr, "reading an admin", &err);
-    if (portal_db_nrows(res) != 1)
-        return portal_fail(pr, HTTP_NOT_FOUND, "not_found");
-    const char *old_role = apr_pstrdup(p, portal_db_get(res, 0, "role"));
-    const char *old_status = apr_pstrdup(p, portal_db_get(res, 0, "status"));
-    const char *email = apr_pstrdup(p, portal_db_get(res, 0, "email"));
     const char *role = apr_table_get(pr->form, "role");
     const char *status = apr_table_get(pr->form, "status");
     if (!role_ok(pr, role))
@@ -139,15 +168,17 @@ int portal_admin_admin_change(portal_req *pr)
     if (!status || (strcmp(status, "active") != 0 && strcmp(status, "disabled") != 0))
         return show(pr, HTTP_BAD_REQUEST, NULL, NULL, "staff.errors.action");
     portal_db *db = portal_req_db(pr, &err);
-    if (!db || portal_db_begin(db, p, &err) != APR_SUCCESS
-        || portal_query(pr, "admin.supers_left", 1, one, &res, &err) != APR_SUCCESS) {
-        if (db)
-            portal_db_rollback(db);
+    if (!db || portal_db_begin(db, p, &err) != APR_SUCCESS)
         return portal_fail_db(pr, "changing an admin", &err);
-    }
+    long long other_supers = 0;
+    int answer = read_locked(pr, db, id, &res, &other_supers);
+    if (answer)
+        return answer;
+    const char *old_role = apr_pstrdup(p, portal_db_get(res, 0, "role"));
+    const char *old_status = apr_pstrdup(p, portal_db_get(res, 0, "status"));
+    const char *email = apr_pstrdup(p, portal_db_get(res, 0, "email"));
     const char *problem = portal_admin_change_problem(pr->admin->admin_id, id, old_role,
-                                                      old_status, role, status,
-                                                      portal_db_get_int(res, 0, "n"));
+                                                      old_status, role, status, other_supers);
     if (problem) {
         portal_db_rollback(db);
         return show(pr, HTTP_CONFLICT, NULL, NULL,

@@ -39,14 +39,13 @@ static int show(portal_req *pr, int status, const char *token, const char *email
 {
     apr_pool_t *p = pr->r->pool;
     json_t *view = portal_admin_view(pr, "enrol");
-    apr_table_setn(pr->r->err_headers_out, "Referrer-Policy", "no-referrer");
+    portal_secret_link_page(pr);   /* the link is the credential; the page shows the secret */
     if (!token) {
         portal_admin_error(pr, "staff.enrol.spent");
         json_object_set_new(view, "signin", json_string(portal_url(pr, "/signin")));
         return portal_render(pr, status, "admin/enrol");
     }
-    unsigned char key[32];
-    portal_admin_totp_key(pr, key);
+    const unsigned char *key = portal_admin_totp_key(pr);
     const char *b32 = portal_base32_encode(p, secret, len);
     const char *uri = portal_totp_uri(p, portal_text(pr, "brand.product"), email, b32);
     json_object_set_new(view, "enrol", json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}",
@@ -87,8 +86,7 @@ int portal_admin_enrol_send(portal_req *pr)
                       : show(pr, HTTP_GONE, NULL, NULL, NULL, 0, NULL);
     const char *email = portal_db_get(link, 0, "email");
     const char *admin_id = portal_db_get(link, 0, "admin_id");
-    unsigned char key[32];
-    portal_admin_totp_key(pr, key);
+    const unsigned char *key = portal_admin_totp_key(pr);
     const unsigned char *secret;
     apr_size_t len;
     const char *sealed = apr_table_get(pr->form, "sealed");
@@ -111,15 +109,12 @@ int portal_admin_enrol_send(portal_req *pr)
     if (!code || !portal_code_digits(p, code)
         || !portal_totp_verify(secret, len, code, apr_time_now(), -1, &step))
         return show(pr, HTTP_BAD_REQUEST, token, email, secret, len, "staff.enrol.wrong_code");
-    if (!portal_password_slot_take()) {
-        apr_table_setn(pr->r->err_headers_out, "Retry-After", "2");
-        return portal_fail(pr, HTTP_SERVICE_UNAVAILABLE, "busy");
-    }
     const char *hash;
-    apr_status_t hashed = portal_password_hash(p, password, &hash);
-    portal_password_slot_give();
+    int rc = portal_req_password_hash(pr, password, &hash);
+    if (rc != OK)
+        return rc;
     const char *stored = portal_seal(p, key, secret, len);
-    if (hashed != APR_SUCCESS || !stored)
+    if (!stored)
         return portal_fail(pr, HTTP_SERVICE_UNAVAILABLE, "busy");
 
     const char *spend[] = { token_hash(pr, token) };

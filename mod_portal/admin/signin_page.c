@@ -53,10 +53,9 @@ int portal_admin_signin(portal_req *pr)
 static int code_matches(portal_req *pr, const portal_db_result *a, const char *code,
                         long long *step)
 {
-    unsigned char key[32];
+    const unsigned char *key = portal_admin_totp_key(pr);
     const unsigned char *secret;
     apr_size_t len;
-    portal_admin_totp_key(pr, key);
     const char *sealed = portal_db_get(a, 0, "totp_secret");
     const char *last = portal_db_get(a, 0, "totp_last_step");
     if (!sealed || portal_unseal(pr->r->pool, key, sealed, &secret, &len) != APR_SUCCESS)
@@ -96,24 +95,19 @@ int portal_admin_signin_send(portal_req *pr)
                           SIGNIN_PER_ACCOUNT, SIGNIN_PER_ACCOUNT_WINDOW);
     if (rc != OK)
         return rc;
-    if (!portal_password_slot_take()) {
-        apr_table_setn(pr->r->err_headers_out, "Retry-After", "2");
-        return portal_fail(pr, HTTP_SERVICE_UNAVAILABLE, "busy");
-    }
     portal_db_error err;
     portal_db_result *a;
     const char *params[] = { email };
-    apr_status_t rv = portal_query(pr, "admin.for_signin", 1, params, &a, &err);
-    const char *hash = rv == APR_SUCCESS && portal_db_nrows(a) == 1
-                     ? portal_db_get(a, 0, "password_hash") : NULL;
-    int password_ok = 0;
-    if (hash)
-        password_ok = portal_password_verify(hash, password);
-    else
-        portal_password_dummy_verify(password);
-    portal_password_slot_give();
-    if (rv != APR_SUCCESS)
+    /* The account first, then the hash: no slot is held while the database
+     * answers. An unknown address costs a dummy run all the same. */
+    if (portal_query(pr, "admin.for_signin", 1, params, &a, &err) != APR_SUCCESS)
         return portal_fail_db(pr, "admin sign-in", &err);
+    int password_ok;
+    rc = portal_req_password_check(pr, portal_db_nrows(a) == 1
+                                           ? portal_db_get(a, 0, "password_hash") : NULL,
+                                   password, &password_ok, NULL);
+    if (rc != OK)
+        return rc;
     const char *admin_id = portal_db_nrows(a) == 1 ? portal_db_get(a, 0, "id") : NULL;
     if (!admin_id)
         return refused(pr, NULL, email, "unknown", raw_email, next);
@@ -134,7 +128,7 @@ int portal_admin_signin_send(portal_req *pr)
                            apr_psprintf(p, "%" APR_INT64_T_FMT, (apr_int64_t)step) };
     if (!db || portal_db_begin(db, p, &err) != APR_SUCCESS)
         return portal_fail_db(pr, "starting an admin session", &err);
-    rv = portal_query(pr, "admin.signed_in", 2, used, &res, &err);
+    apr_status_t rv = portal_query(pr, "admin.signed_in", 2, used, &res, &err);
     if (rv == APR_SUCCESS && portal_db_nrows(res) != 1) {
         portal_db_rollback(db);
         return refused(pr, admin_id, email, "code_replayed", raw_email, next);

@@ -244,7 +244,9 @@ int portal_admin_tenant_status(portal_req *pr)
                                portal_url(pr, apr_pstrcat(p, "/tenants/", id, NULL)));
     }
     int suspend = strcmp(to, "suspended") == 0;
-    json_t *detail = portal_json_owned(p, json_pack("{s:s}", "reason", reason));
+    json_t *detail = portal_json_owned(p, json_pack("{s:s, s:{s:s}, s:{s:s}}", "reason", reason,
+        "before", "status", rv == APR_SUCCESS ? portal_db_get(res, 0, "before") : "",
+        "after", "status", to));
     if (rv != APR_SUCCESS
         || (suspend && portal_query(pr, "admin.tenant_sessions_revoke", 1, one, &res, &err)
                            != APR_SUCCESS)

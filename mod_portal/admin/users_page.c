@@ -1,13 +1,14 @@
 /* One customer account: who, which companies, and three actions support
  * takes on a ticket, each with a reason in the audit log: a forced
  * password reset (the old password stops working, a reset link is mailed,
- * every session ends), signing every session out, and turning 2FA off. */
+ * every session ends), signing every session out, and turning 2FA off
+ * (with the recovery codes and a pending enrolment; the person is mailed). */
 #include "admin.h"
 
 #include <apr_strings.h>
 #include "../core/audit.h"
 #include "../core/crypto.h"
-#include "../core/password.h"
+#include "../core/outbox.h"
 #include "../core/roles.h"
 #include "admin_rules.h"
 
@@ -82,17 +83,40 @@ int portal_admin_user(portal_req *pr)
 
 typedef enum { ACT_RESET, ACT_SESSIONS, ACT_TOTP } action;
 
-/* A random password nobody knows, hashed: the old one stops working. */
-static const char *locked_hash(portal_req *pr)
+/* A random password nobody knows, hashed: the old one stops working.
+ * OK, or the answer (503 busy). */
+static int locked_hash(portal_req *pr, const char **hash)
 {
-    const char *hash = NULL;
     const char *secret = portal_random_token(pr->r->pool, 32);
-    if (!secret || !portal_password_slot_take())
-        return NULL;
-    if (portal_password_hash(pr->r->pool, secret, &hash) != APR_SUCCESS)
-        hash = NULL;
-    portal_password_slot_give();
-    return hash;
+    if (!secret)
+        return portal_fail(pr, HTTP_SERVICE_UNAVAILABLE, "busy");
+    return portal_req_password_hash(pr, secret, hash);
+}
+
+/* Two-step verification off: the secret, a pending enrolment and the
+ * recovery codes go, what there was is in *before and *after for the
+ * audit row, and the person is told by mail, in their language. */
+static apr_status_t totp_reset(portal_req *pr, portal_db *db, const portal_db_result *u,
+                               json_t **before, json_t **after, portal_db_error *err)
+{
+    apr_pool_t *p = pr->r->pool;
+    const char *one[] = { portal_db_get(u, 0, "id") };
+    portal_db_result *res;
+    apr_status_t rv = portal_query(pr, "admin.user_totp_reset", 1, one, &res, err);
+    if (rv != APR_SUCCESS)
+        return rv;
+    *before = json_pack("{s:b, s:b, s:I}",
+        "totp", portal_db_nrows(res) == 1 && portal_db_get_bool(res, 0, "totp"),
+        "pending", portal_db_nrows(res) == 1 && portal_db_get_bool(res, 0, "pending"),
+        "recovery_left", (json_int_t)(portal_db_nrows(res) == 1
+                                      ? portal_db_get_int(res, 0, "recovery_left") : 0));
+    *after = json_pack("{s:b, s:b, s:I}", "totp", 0, "pending", 0, "recovery_left",
+                       (json_int_t)0);
+    json_t *vars = portal_json_owned(p, json_pack("{s:s}", "url", apr_pstrcat(p,
+        pr->cfg->base_url ? pr->cfg->base_url : "", portal_cabinet_url(pr, "/account/security"),
+        NULL)));
+    return portal_mail_enqueue(db, p, &pr->cfg->mail, portal_db_get(u, 0, "email"),
+                               portal_db_get(u, 0, "locale"), "two_factor_reset", vars, err);
 }
 
 static int act(portal_req *pr, action what)
@@ -114,12 +138,9 @@ static int act(portal_req *pr, action what)
     const char *id = portal_db_get(u, 0, "id");
     const char *email = portal_db_get(u, 0, "email");
     const char *hash = NULL;
-    if (what == ACT_RESET && !(hash = locked_hash(pr))) {
-        apr_table_setn(pr->r->err_headers_out, "Retry-After", "2");
-        return portal_fail(pr, HTTP_SERVICE_UNAVAILABLE, "busy");
-    }
+    if (what == ACT_RESET && (rc = locked_hash(pr, &hash)) != OK)
+        return rc;
     const char *everyone[] = { id, NULL };
-    const char *one[] = { id };
     const char *set[] = { id, hash };
     portal_db_error err;
     portal_db_result *res;
@@ -131,14 +152,19 @@ static int act(portal_req *pr, action what)
         rv = portal_query(pr, "cabinet.user_password", 2, set, &res, &err);
     if (rv == APR_SUCCESS && what == ACT_RESET)
         rv = portal_reset_link_enqueue(pr, id, email, portal_db_get(u, 0, "locale"), &err);
+    json_t *before = NULL, *after = NULL;
     if (rv == APR_SUCCESS && what == ACT_TOTP)
-        rv = portal_query(pr, "admin.user_totp_reset", 1, one, &res, &err);
+        rv = totp_reset(pr, db, u, &before, &after, &err);
     /* Every action ends the person's sessions: after a reset or a 2FA
      * change nobody stays signed in on the old terms. */
     if (rv == APR_SUCCESS)
         rv = portal_query(pr, "session.revoke_others", 2, everyone, &res, &err);
     json_t *detail = portal_json_owned(p, json_pack("{s:s, s:s, s:s}", "user_id", id,
                                                     "email", email, "reason", reason));
+    if (before) {
+        json_object_set_new(detail, "before", before);
+        json_object_set_new(detail, "after", after);
+    }
     if (rv != APR_SUCCESS
         || portal_audit_admin(pr, events[what], NULL, NULL, portal_db_get(u, 0, "tenant_id"),
                               detail, &err) != APR_SUCCESS

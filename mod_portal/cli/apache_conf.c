@@ -88,9 +88,18 @@ static apr_status_t read_file(apr_pool_t *p, const char *path, apr_table_t *out,
         char *s = line;
         while (isspace((unsigned char)*s))
             s++;
+        s[strcspn(s, "\r\n")] = '\0';
+        if (strncasecmp(s, "<Location", 9) == 0 && isspace((unsigned char)s[9])) {
+            const char *ignored;
+            char *loc = (char *)first_arg(p, s + 9, &ignored);
+            loc[strcspn(loc, ">")] = '\0';
+            apr_table_set(defines, " location", expand(p, loc, defines));
+            continue;
+        }
+        if (strncasecmp(s, "</Location", 10) == 0)
+            apr_table_unset(defines, " location");
         if (*s == '#' || *s == '<' || *s == '\0')
             continue;
-        s[strcspn(s, "\r\n")] = '\0';
         apr_size_t n = strcspn(s, " \t");
         const char *name = apr_pstrmemdup(p, s, n);
         const char *rest;
@@ -104,6 +113,9 @@ static apr_status_t read_file(apr_pool_t *p, const char *path, apr_table_t *out,
         } else if (strcasecmp(name, "ServerRoot") == 0) {
             apr_table_set(defines, " root", arg);
         } else {
+            if (strcasecmp(name, "SetHandler") == 0 && apr_table_get(defines, " location"))
+                apr_table_set(out, apr_pstrcat(p, PORTAL_CONF_MOUNT_OF, arg, NULL),
+                              apr_table_get(defines, " location"));
             apr_table_set(out, name, arg);   /* as Apache: the last one wins */
         }
     }

@@ -9,7 +9,11 @@
 #include <apr_tables.h>
 
 /* Directive name (case-insensitive) -> first argument string (quotes
- * removed). On a missing or unreadable file *err says so. */
+ * removed); and PORTAL_CONF_MOUNT_OF "portal-admin" (any handler) -> the
+ * path of the <Location> that sets it. On a missing or unreadable file
+ * *err says so. */
+#define PORTAL_CONF_MOUNT_OF " mount of "
+
 apr_status_t portal_apache_conf_read(apr_pool_t *p, const char *path, apr_table_t **out,
                                      const char **err);
 

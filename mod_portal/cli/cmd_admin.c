@@ -1,5 +1,7 @@
 /* portalctl create-admin: the first admin (and any later one) with a
- * one-time enrolment link; and the demo admin of seed-demo. */
+ * one-time enrolment link under the admin area's mount (its <Location> in
+ * the configuration), audited as admin.admin.created by the system; and
+ * the demo admin of seed-demo. */
 #include "cli.h"
 
 #include <stdio.h>
@@ -9,6 +11,7 @@
 #include <apr_strings.h>
 #include "admins.h"
 #include "apache_conf.h"
+#include "audit.h"
 #include "identity_rules.h"
 #include "password.h"
 #include "roles.h"
@@ -55,11 +58,23 @@ int portal_cli_create_admin(portal_cli *cli, const char *raw_email, const char *
     portal_db *db = portal_cli_connect(cli, cli->db);
     if (!db)
         return 1;
+    /* The admin area's <Location> in the configuration ("/admin" without one). */
+    const char *admin_mount = conf_value(cli, PORTAL_CONF_MOUNT_OF "portal-admin");
+    if (!admin_mount || strcmp(admin_mount, "/") == 0)
+        admin_mount = "/admin";
     portal_db_error e;
-    const char *id, *token;
-    if (portal_db_begin(db, p, &e) != APR_SUCCESS
-        || portal_admin_create(db, p, email, role, &id, &token, &e) != APR_SUCCESS
-        || portal_db_commit(db, p, &e) != APR_SUCCESS) {
+    const char *id = NULL, *token;
+    apr_status_t rv = portal_db_begin(db, p, &e);
+    if (rv == APR_SUCCESS)
+        rv = portal_admin_create(db, p, email, role, &id, &token, &e);
+    json_t *detail = json_pack("{s:s, s:s, s:s, s:s}", "admin_id", id ? id : "",
+                               "email", email, "role", role, "via", "portalctl");
+    portal_audit_event ev = { .event = "admin.admin.created", .actor_kind = "system",
+                              .detail = detail };
+    if (rv == APR_SUCCESS)
+        rv = portal_audit_write(db, p, &ev, &e);
+    json_decref(detail);
+    if (rv != APR_SUCCESS || portal_db_commit(db, p, &e) != APR_SUCCESS) {
         portal_db_rollback(db);
         if (e.kind == PORTAL_DB_CONFLICT)
             fprintf(stderr, "portalctl: create-admin: %s is an admin already\n", email);
@@ -69,7 +84,7 @@ int portal_cli_create_admin(portal_cli *cli, const char *raw_email, const char *
         return 1;
     }
     printf("create-admin: %s (%s) created; the enrolment link, valid 24 hours, once:\n%s\n",
-           email, role, portal_admin_enrol_url(p, base_url, "/admin", token));
+           email, role, portal_admin_enrol_url(p, base_url, admin_mount, token));
     return 0;
 }
 
@@ -101,8 +116,9 @@ json_t *portal_cli_seed_demo_admin(portal_cli *cli, portal_db *db, const char *s
                "PortalSecretFile in %s)\n", cli->conf);
         return NULL;
     }
-    unsigned char key[PORTAL_KEY_BYTES];
-    portal_derive_key(server_secret, slen, "totp", key);
+    unsigned char *key = apr_palloc(p, PORTAL_KEY_BYTES);
+    portal_derive_key(server_secret, slen, PORTAL_ADMIN_TOTP_PURPOSE, key);
+    portal_wipe_on_cleanup(p, key, PORTAL_KEY_BYTES);
     const unsigned char *totp;
     apr_size_t tlen;
     const char *hash;

@@ -25,6 +25,10 @@ apr_status_t portal_admin_create(portal_db *db, apr_pool_t *p, const char *email
                                  const char *role, const char **admin_id, const char **token,
                                  portal_db_error *err);
 
+/* The key purpose of the admins' TOTP secrets at rest (portal_derive_key),
+ * for the module and portalctl seed-demo alike; never the customers' one. */
+#define PORTAL_ADMIN_TOTP_PURPOSE "admin.totp"
+
 /* The link for token under base (PortalBaseURL, no trailing slash needed)
  * with the admin area at admin_mount ("/admin"). */
 const char *portal_admin_enrol_url(apr_pool_t *p, const char *base, const char *admin_mount,

@@ -135,11 +135,15 @@ def test_suspending_signs_the_company_out_and_keeps_it_out(base, roles, customer
     [(kind, actor, t, detail)] = audit_rows(owner_db, "admin.tenant.suspended", tenant)
     assert kind == "admin" and actor.startswith("staff-") and detail["reason"] == \
         "unpaid invoice 2026-11"
+    assert (detail["before"], detail["after"]) == ({"status": "active"}, {"status": "suspended"})
     support = roles["support"]
     assert post_form(support, url, url + "/status", action="unsuspend",
                      reason="x").status_code == 403, "support may not unsuspend"
     r = post_form(admin, url, url + "/status", action="unsuspend", reason="paid")
     assert r.status_code == 303
+    [(_, _, _, detail)] = audit_rows(owner_db, "admin.tenant.unsuspended", tenant)
+    assert detail["reason"] == "paid"
+    assert (detail["before"], detail["after"]) == ({"status": "suspended"}, {"status": "active"})
     assert signin(requests.Session(), base, data["email"], data["password"]).status_code == 303
 
 
@@ -317,3 +321,103 @@ def test_audit_pages_hold_25_rows_newest_first(base, roles, owner_db):
     rows = re.findall(r'<code class="audit-detail">\{&quot;n&quot;: (\d+)\}</code>', second.text)
     assert rows == ["4", "3", "2", "1", "0"] and 'rel="prev"' in second.text
     assert 'rel="next"' not in second.text
+
+
+def test_two_supers_demoting_each_other_at_once_leave_one_super(stack, base, owner_db):
+    """The last-super rule under a race: both changes are held at the same
+    point (a lock on both admins' rows) and let go together; the second one
+    decides under the lock of the super admins as the first left them."""
+    import threading
+    import psycopg2
+    a, a_email, _, _ = new_admin(stack, "super")
+    b, b_email, _, _ = new_admin(stack, "super")
+    with owner_db.cursor() as c:
+        c.execute("SELECT id::text FROM admins WHERE role = 'super' AND status = 'active' "
+                  "AND email NOT IN (%s, %s)", (a_email, b_email))
+        others = [r[0] for r in c.fetchall()]
+        c.execute("UPDATE admins SET status = 'disabled' WHERE id = ANY(%s::uuid[])", (others,))
+        c.execute("SELECT email, id::text FROM admins WHERE email IN (%s, %s)",
+                  (a_email, b_email))
+        ids = dict(c.fetchall())
+    url = base + "/admin/admins"
+    forms = {who: csrf_of(s.get(url).text) for who, s in (("a", a), ("b", b))}
+    locker = psycopg2.connect(stack.owner_db)
+    answers = {}
+    try:
+        with locker.cursor() as c:
+            c.execute("SELECT 1 FROM admins WHERE id = ANY(%s::uuid[]) FOR UPDATE",
+                      (list(ids.values()),))
+
+        def demote(who, s, target):
+            answers[who] = s.post(f"{url}/{ids[target]}", allow_redirects=False, data={
+                "csrf": forms[who], "role": "support", "status": "active"}).status_code
+
+        threads = [threading.Thread(target=demote, args=("a", a, b_email)),
+                   threading.Thread(target=demote, args=("b", b, a_email))]
+        for t in threads:
+            t.start()
+        deadline = time.time() + 15
+        waiting = 0
+        while time.time() < deadline and waiting < 2:
+            with owner_db.cursor() as c:
+                c.execute("SELECT count(DISTINCT pid) FROM pg_locks WHERE NOT granted")
+                waiting = c.fetchone()[0]
+            time.sleep(0.05)
+        assert waiting == 2, "both changes wait on the admins' rows"
+    finally:
+        locker.rollback()
+        locker.close()
+        for t in threads:
+            t.join(20)
+        with owner_db.cursor() as c:
+            c.execute("SELECT count(*) FROM admins WHERE role = 'super' AND status = 'active'")
+            supers = c.fetchone()[0]
+            c.execute("UPDATE admins SET role = 'super' WHERE id = ANY(%s::uuid[])",
+                      (list(ids.values()),))
+            c.execute("UPDATE admins SET status = 'active' WHERE id = ANY(%s::uuid[])", (others,))
+    assert supers == 1, answers
+    assert sorted(answers.values()) in ([303, 403], [303, 409]), answers
+
+
+def test_support_turning_2fa_off_removes_the_recovery_codes_and_mails_the_person(
+        base, roles, owner_db, mailbox):
+    """After support's reset no old recovery code opens the account (not even
+    in a second step started before it), a pending enrolment is gone, the
+    person is mailed in their language and the audit row has before/after."""
+    from twofa import PASSWORD, enrol as enrol_2fa, fresh_account
+    from test_signin import COOKIE
+    data, s = fresh_account(base)
+    _, codes = enrol_2fa(s, base)
+    user_id, tenant = ids_of(owner_db, data["email"])
+    b = requests.Session()
+    assert signin(b, base, data["email"], PASSWORD).headers["Location"] == "/signin/2fa"
+    with owner_db.cursor() as c:
+        c.execute("UPDATE users SET locale = 'ru', totp_pending = 'v1.pending', "
+                  "totp_pending_at = now() WHERE id = %s", (user_id,))
+    mailbox.reset()
+    url = f"{base}/admin/users/{user_id}"
+    assert post_form(roles["support"], url, url + "/totp",
+                     reason="lost phone").status_code == 303
+    # The second step begun before the reset is over; no code of the old set
+    # is left to open the account, should two-step verification come back.
+    assert b.get(base + "/signin/2fa", allow_redirects=False).status_code == 410
+    assert COOKIE not in b.cookies
+    with owner_db.cursor() as c:
+        c.execute("SELECT totp_secret, totp_pending, totp_pending_at FROM users WHERE id = %s",
+                  (user_id,))
+        assert c.fetchone() == (None, None, None)
+        c.execute("SELECT count(*) FROM recovery_codes WHERE user_id = %s", (user_id,))
+        assert c.fetchone()[0] == 0
+    deadline, found = time.time() + 15, []
+    while not found and time.time() < deadline:
+        found = [m for m in mailbox.to(data["email"])
+                 if "поддержка отключила" in str(m["message"]["Subject"]).lower()]
+        time.sleep(0.1)
+    [mail] = found
+    msg = mail["message"]
+    assert "Поддержка отключила двухэтапную проверку" in msg.get_body(("plain",)).get_content()
+    assert "/account/security" in msg.get_body(("html",)).get_content()
+    [row] = audit_rows(owner_db, "admin.user.totp_reset", tenant)
+    assert row[3]["reason"] == "lost phone"
+    assert row[3]["before"] == {"totp": True, "pending": True, "recovery_left": 10}
+    assert row[3]["after"] == {"totp": False, "pending": False, "recovery_left": 0}

@@ -86,7 +86,8 @@ def test_create_admin_enrol_and_sign_in(stack, base, owner_db, http):
         assert c.fetchone() == ("support", None, None), "no usable password before enrolment"
     page = http.get(link)
     assert page.status_code == 200
-    assert page.headers["Referrer-Policy"] == "no-referrer"
+    assert page.headers["Referrer-Policy"] == "same-origin"
+    assert "no-store" in page.headers["Cache-Control"], "the page shows the TOTP secret"
     assert "<svg" in page.text and 'class="qr"' in page.text, "the QR code is inline"
     assert email in text_of(page.text)
     # A weak password, different passwords and a wrong code each re-show the form.
@@ -96,6 +97,7 @@ def test_create_admin_enrol_and_sign_in(stack, base, owner_db, http):
     weak = http.post(link, data={**base_form, "password": "password1234",
                                  "confirm": "password1234", "code": code(secret)})
     assert weak.status_code == 400 and "common" in text_of(weak.text)
+    assert "no-store" in weak.headers["Cache-Control"], "so does the form shown again"
     differ = http.post(link, data={**base_form, "password": "staff-copper-lantern-77",
                                    "confirm": "staff-copper-lantern-78", "code": code(secret)})
     assert differ.status_code == 400 and "differ" in text_of(differ.text)
@@ -270,3 +272,22 @@ def test_behind_a_tls_proxy_the_admin_cookie_is_secure_and_host_only(stack, http
     cookie = r.headers["Set-Cookie"]
     assert cookie.startswith("__Host-portal_admin=")
     assert "; Path=/" in cookie and "Secure" in cookie and "Domain" not in cookie
+
+
+def test_an_admin_totp_secret_is_sealed_under_its_own_key(stack, base, owner_db):
+    """An admin's sealed TOTP secret does not open as a customer's: copied
+    into a customer account, its codes pass no second step there."""
+    from twofa import PASSWORD, enrol as enrol_2fa, fresh_account
+    from test_two_factor import second_step
+    _, email, _, secret = new_admin(stack)
+    data, s = fresh_account(base)
+    enrol_2fa(s, base)
+    with owner_db.cursor() as c:
+        c.execute("UPDATE users SET totp_secret = (SELECT totp_secret FROM admins "
+                  "WHERE email = %s), totp_last_step = NULL WHERE email = %s",
+                  (email, data["email"]))
+    b = requests.Session()
+    b.headers["Accept-Language"] = "en"
+    from test_signin import signin
+    assert signin(b, base, data["email"], PASSWORD).headers["Location"] == "/signin/2fa"
+    second_step(b, base, code(secret, 1), expect=401)

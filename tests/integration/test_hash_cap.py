@@ -5,6 +5,7 @@ children's peak memory stays within the cap's share."""
 
 import importlib
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -118,3 +119,50 @@ def test_turning_two_factor_off_beyond_the_cap_gets_503_too(capped):
     for r in answers:
         if r.status_code == 503:
             assert r.headers["Retry-After"] == "2"
+def test_an_admin_sign_in_waiting_on_the_database_holds_no_hash_slot(stack, capped, owner_db):
+    """The admin sign-in reads the account first and hashes after: while its
+    query waits (the admins table locked here), it holds no slot, and the
+    customers' sign-ins on the same children still get their hash."""
+    import psycopg2
+    with owner_db.cursor() as c:
+        c.execute("DELETE FROM rate_limits WHERE bucket LIKE 'admin.signin.%'")
+    admins = []
+    for i in range(6):
+        s = requests.Session()
+        page = s.get(capped.url + "/admin/signin")
+        assert page.status_code == 200
+        admins.append((s, csrf_of(page.text), i))
+    locker = psycopg2.connect(stack.owner_db)
+    try:
+        with locker.cursor() as c:
+            c.execute("LOCK TABLE admins IN ACCESS EXCLUSIVE MODE")
+
+        def admin_post(item):
+            s, csrf, i = item
+            return s.post(capped.url + "/admin/signin", allow_redirects=False, timeout=30,
+                          data={"csrf": csrf, "email": f"staff-{i}@cap.example",
+                                "password": "guess-guess-guess", "code": "123456"})
+        pool = ThreadPoolExecutor(len(admins))
+        waiting = pool.map(admin_post, admins)
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            with owner_db.cursor() as c:
+                c.execute("SELECT count(DISTINCT pid) FROM pg_locks WHERE NOT granted")
+                if c.fetchone()[0] >= len(admins):
+                    break
+            time.sleep(0.05)
+        answers = []
+        for i in range(4):
+            s = requests.Session()
+            s.headers["Accept-Language"] = "en"
+            page = s.get(capped.url + "/signin")
+            answers.append(s.post(capped.url + "/signin", allow_redirects=False, data={
+                "csrf": csrf_of(page.text), "email": f"nobody-admin-{i}@cap.example",
+                "password": "guess-guess-guess"}).status_code)
+    finally:
+        locker.rollback()
+        locker.close()
+    # Let go together, the admins' hashes may find the slots busy.
+    assert {r.status_code for r in waiting} <= {401, 503}
+    pool.shutdown()
+    assert answers == [401] * 4, answers

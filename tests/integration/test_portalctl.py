@@ -211,3 +211,20 @@ def test_doctor_finds_a_role_that_bypasses_row_security(stack, doctor_conf):
     assert r.returncode == 1
     assert "portal_app is a superuser or has BYPASSRLS" in r.stdout
     assert "fix: ALTER ROLE portal_app NOSUPERUSER NOBYPASSRLS" in r.stdout
+
+
+def test_create_admin_links_under_the_configured_mount_and_is_audited(stack, tmp_path, owner_db):
+    import uuid
+    conf = tmp_path / "portal.conf"
+    conf.write_text("PortalBaseURL https://portal.example\n"
+                    "<Location /staff>\n    SetHandler portal-admin\n</Location>\n"
+                    "<Location />\n    SetHandler portal-cabinet\n</Location>\n")
+    email = f"mount-{uuid.uuid4().hex[:8]}@portal.example"
+    out = stacklib.portalctl("-c", str(conf), "create-admin", email, "--role", "finance",
+                             conninfo=stack.owner_db).stdout
+    assert "https://portal.example/staff/enrol/" in out, out
+    with owner_db.cursor() as c:
+        c.execute("SELECT actor_kind, detail FROM audit_log WHERE event = 'admin.admin.created' "
+                  "AND detail->>'email' = %s", (email,))
+        [(kind, detail)] = c.fetchall()
+    assert kind == "system" and detail["role"] == "finance" and detail["via"] == "portalctl"
