@@ -6,7 +6,6 @@
 
 #include <apr_strings.h>
 #include <http_protocol.h>
-#include "audit.h"
 #include "cookie.h"
 #include "crypto.h"
 #include "form.h"
@@ -96,33 +95,12 @@ apr_status_t portal_admin_session_end(portal_req *pr, portal_db_error *err)
     return APR_SUCCESS;
 }
 
-static int to_signin(portal_req *pr)
-{
-    apr_pool_t *p = pr->r->pool;
-    const char *here = portal_path_escape(p, pr->r->uri);
-    if (pr->r->args)
-        here = apr_pstrcat(p, here, "?", pr->r->args, NULL);
-    apr_table_t *q = apr_table_make(p, 1);
-    apr_table_setn(q, "next", here);
-    const char *query = portal_form_encode(p, q, NULL);
-    portal_redirect(pr, HTTP_SEE_OTHER,
-                    apr_pstrcat(p, portal_url(pr, "/signin"), "?",
-                                apr_pstrmemdup(p, query, strlen(query) - 1), NULL));
-    return PORTAL_ANSWERED;
-}
-
-static int refuse(portal_req *pr, const char *perm, const char *why)
-{
-    portal_log_error(pr, 0, "route %s %s needs '%s': %s", pr->r->method, pr->path, perm, why);
-    return portal_fail(pr, HTTP_FORBIDDEN, "forbidden");
-}
-
 int portal_admin_authorize(portal_req *pr, const char *perm)
 {
     portal_db_error err;
     int is_public = strcmp(perm, "public") == 0;
     if (strcmp(perm, "admin") != 0 && strncmp(perm, "admin.", 6) != 0 && !is_public)
-        return refuse(pr, perm, "not an admin permission");
+        return portal_refuse_route(pr, perm, "not an admin permission");
     if (portal_admin_session_load(pr, &err) != APR_SUCCESS) {
         if (is_public) {
             portal_log_error(pr, 0, "admin session check: %s",
@@ -134,36 +112,11 @@ int portal_admin_authorize(portal_req *pr, const char *perm)
     if (is_public)
         return OK;
     if (!pr->admin)
-        return to_signin(pr);
+        return portal_send_to_signin(pr, portal_url(pr, "/signin"));
     if (strcmp(perm, "admin") == 0)
         return OK;
     if (!portal_roles_grants(pr->cfg->roles, PORTAL_ADMIN_ROLE, pr->admin->role, perm))
-        return refuse(pr, perm, apr_pstrcat(pr->r->pool, "the admin role ", pr->admin->role,
-                                            " does not hold it", NULL));
+        return portal_refuse_route(pr, perm, apr_pstrcat(pr->r->pool, "the admin role ",
+                                   pr->admin->role, " does not hold it", NULL));
     return OK;
-}
-
-apr_status_t portal_audit_admin(portal_req *pr, const char *event, const char *admin_id,
-                                const char *email, const char *tenant_id, json_t *detail,
-                                portal_db_error *err)
-{
-    portal_db *db = portal_req_db(pr, err);
-    if (!db)
-        return APR_EGENERAL;
-    if (!admin_id && pr->admin) {
-        admin_id = pr->admin->admin_id;
-        email = pr->admin->email;
-    }
-    portal_audit_event ev = {
-        .event = event,
-        .actor_kind = admin_id ? "admin" : "anonymous",
-        .actor_id = admin_id,
-        .actor_email = email,
-        .tenant_id = tenant_id,
-        .ip = pr->r->useragent_ip,
-        .user_agent = apr_table_get(pr->r->headers_in, "User-Agent"),
-        .request_id = pr->request_id,
-        .detail = detail,
-    };
-    return portal_audit_write(db, pr->r->pool, &ev, err);
 }

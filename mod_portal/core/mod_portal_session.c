@@ -110,9 +110,7 @@ apr_status_t portal_session_end(portal_req *pr, portal_db_error *err)
     return APR_SUCCESS;
 }
 
-/* Where a visitor who must sign in goes: the sign-in page, coming back to
- * this address afterwards. */
-static int to_signin(portal_req *pr)
+int portal_send_to_signin(portal_req *pr, const char *signin)
 {
     apr_pool_t *p = pr->r->pool;
     const char *here = portal_path_escape(p, pr->r->uri);
@@ -122,9 +120,16 @@ static int to_signin(portal_req *pr)
     apr_table_setn(q, "next", here);
     const char *query = portal_form_encode(p, q, NULL);
     portal_redirect(pr, HTTP_SEE_OTHER,
-                    apr_pstrcat(p, portal_cabinet_url(pr, "/signin"), "?",
-                                apr_pstrmemdup(p, query, strlen(query) - 1), NULL));
+                    apr_pstrcat(p, signin, "?", apr_pstrmemdup(p, query, strlen(query) - 1),
+                                NULL));
     return PORTAL_ANSWERED;
+}
+
+/* Where a customer who must sign in goes: the cabinet's sign-in page,
+ * coming back to this address afterwards. */
+static int to_signin(portal_req *pr)
+{
+    return portal_send_to_signin(pr, portal_cabinet_url(pr, "/signin"));
 }
 
 /* A tenant that requires two-step verification lets a member without it
@@ -141,7 +146,7 @@ static int two_factor_gate(portal_req *pr)
     return PORTAL_ANSWERED;
 }
 
-static int refuse(portal_req *pr, const char *perm, const char *why)
+int portal_refuse_route(portal_req *pr, const char *perm, const char *why)
 {
     portal_log_error(pr, 0, "route %s %s needs '%s': %s", pr->r->method, pr->path, perm, why);
     return portal_fail(pr, HTTP_FORBIDDEN, "forbidden");
@@ -151,13 +156,13 @@ int portal_authorize(portal_req *pr, const char *perm)
 {
     portal_db_error err;
     if (strcmp(perm, "none") == 0)
-        return refuse(pr, perm, "closed to everyone");
+        return portal_refuse_route(pr, perm, "closed to everyone");
     /* Admin sessions are a separate space: the admin area reads only the
      * admin cookie, and a customer session never opens an admin page. */
     if (strcmp(pr->area->name, "admin") == 0)
         return portal_admin_authorize(pr, perm);
     if (strcmp(perm, "admin") == 0 || strncmp(perm, "admin.", 6) == 0)
-        return refuse(pr, perm, "no admin session");
+        return portal_refuse_route(pr, perm, "no admin session");
     /* Public pages of the browser areas learn the session too, when there
      * is a cookie, so the header can show the account menu. */
     if (strcmp(perm, "public") == 0 && !pr->area->browser)
@@ -189,7 +194,7 @@ int portal_authorize(portal_req *pr, const char *perm)
     if (rc != OK || strcmp(perm, "member") == 0)
         return rc;
     if (!portal_roles_grants(pr->cfg->roles, PORTAL_CUSTOMER_ROLE, pr->session->role, perm))
-        return refuse(pr, perm, apr_pstrcat(pr->r->pool, "the role ", pr->session->role,
-                                            " does not hold it", NULL));
+        return portal_refuse_route(pr, perm, apr_pstrcat(pr->r->pool, "the role ",
+                                   pr->session->role, " does not hold it", NULL));
     return OK;
 }

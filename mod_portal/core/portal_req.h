@@ -226,6 +226,11 @@ apr_status_t portal_admin_session_end(portal_req *pr, portal_db_error *err);
  * admin.* permissions the admin's role must hold. Without an admin session
  * a page redirects to the admin sign-in with ?next=. */
 int portal_admin_authorize(portal_req *pr, const char *perm);
+/* The router's two refusals, for either session space: to the sign-in page
+ * at signin (an escaped absolute path) with ?next= this address, or the
+ * 403 page, logged with why. Both return PORTAL_ANSWERED. */
+int portal_send_to_signin(portal_req *pr, const char *signin);
+int portal_refuse_route(portal_req *pr, const char *perm, const char *why);
 
 /* 1 when cookies must be Secure: the request came over TLS or PortalBaseURL
  * is https. */
